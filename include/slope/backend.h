@@ -1,0 +1,49 @@
+#pragma once
+// Backend: what a new execution target implements. Eager mode needs only run(); a backend
+// may support a subset of primitives (supports()), the rest falls back to the reference backend.
+// See docs/adding_a_backend.md; src/backends/reference/ is the worked example.
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "slope/primitive.h"
+#include "slope/tensor.h"
+
+namespace slope {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual bool supports(Prim, const Params&) const { return true; }
+  // Runs one primitive eagerly. `in` are concrete tensors that passed the shape rule; `out_avals`
+  // are the types the rule computed. The backend fills `out` with concrete tensors of those
+  // types (make_array() allocates; a backend may alias an input's buffer, e.g. for reshape).
+  virtual void run(Prim p, const Params& params, std::span<const Tensor> in, std::span<const AVal> out_avals,
+                   std::span<Tensor> out) = 0;
+};
+
+using BackendFactory = std::function<std::unique_ptr<Backend>()>;
+// Backends register themselves by name at static-initialisation time (see registry.cpp).
+bool register_backend(const std::string& name, BackendFactory factory);
+std::vector<std::string> backend_names();
+Backend& get_backend(const std::string& name);  // throws slope::Error for unknown names
+// The backend eager ops use: SLOPE_BACKEND, else "cpu". set_backend changes it for all threads.
+Backend& default_backend();
+void set_backend(const std::string& name);
+
+// Runs a block with another backend on this thread: { BackendScope s("reference"); ... }
+class BackendScope {
+ public:
+  explicit BackendScope(const std::string& name);
+  ~BackendScope();
+  BackendScope(const BackendScope&) = delete;
+  BackendScope& operator=(const BackendScope&) = delete;
+
+ private:
+  Backend* saved_;
+};
+
+}  // namespace slope

@@ -1,0 +1,60 @@
+#pragma once
+// bind() and the interpreter chain.
+//
+// Every operation becomes bind(primitive, inputs, params). bind hands it to the *current*
+// interpreter: a thread-local pointer set by RAII scopes (JAX's autodidax2 design). The root is
+// the eval interpreter, which runs backend kernels. A transformation (jvp, vmap, staging, ...)
+// installs its interpreter with the previous current one as its parent; to compute, it binds
+// again with its parent current. Tracers remember their interpreter, so an interpreter unwraps
+// only its own tracers and treats everything else as a constant of its parent's world.
+#include <span>
+
+#include "slope/primitive.h"
+#include "slope/tensor.h"
+
+namespace slope {
+
+class Interpreter {
+ public:
+  explicit Interpreter(Interpreter* parent) : parent_(parent) {}
+  virtual ~Interpreter() = default;
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  // Apply primitive p to `in`, writing num_outputs(p, params) results into `out`.
+  virtual void process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) = 0;
+  virtual const char* name() const = 0;
+  Interpreter* parent() const { return parent_; }
+  // True if `other` is this interpreter or one of its ancestors.
+  bool sees(const Interpreter* other) const;
+
+ private:
+  Interpreter* parent_;
+};
+
+Interpreter& current_interpreter();
+Interpreter& eval_interpreter();  // the root of every chain
+
+// Makes `interp` current for the scope's lifetime (it must have the current one as parent, or
+// be an ancestor of it, as when an interpreter hands work to its parent).
+class InterpreterScope {
+ public:
+  explicit InterpreterScope(Interpreter& interp);
+  ~InterpreterScope();
+  InterpreterScope(const InterpreterScope&) = delete;
+  InterpreterScope& operator=(const InterpreterScope&) = delete;
+
+ private:
+  Interpreter* saved_;
+};
+
+void bind(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out);
+Tensor bind1(Prim p, std::span<const Tensor> in, const Params& params = NoParams{});
+inline Tensor bind1(Prim p, std::initializer_list<Tensor> in, const Params& params = NoParams{}) {
+  return bind1(p, std::span<const Tensor>(in.begin(), in.size()), params);
+}
+
+// Makes a concrete tensor of the given type around a buffer (allocated if null).
+Tensor make_array(const AVal& aval, std::shared_ptr<Buffer> buffer = nullptr);
+
+}  // namespace slope

@@ -1,0 +1,64 @@
+#pragma once
+// Neural-network functions (PyTorch's torch.nn.functional), all procedures over primitives.
+#include <optional>
+#include <string>
+
+#include "slope/tensor.h"
+
+namespace slope {
+namespace nn {
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor elu(const Tensor& x, double alpha = 1.0);
+Tensor gelu(const Tensor& x, bool tanh_approx = false);
+Tensor silu(const Tensor& x);
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+Tensor softmax(const Tensor& x, int64_t axis = -1);
+Tensor log_softmax(const Tensor& x, int64_t axis = -1);
+Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& b = std::nullopt);  // x @ w^T + b
+
+// Convolution over the trailing dims of x [N, C, *S] with w [O, C/groups, *K] (1-3 spatial dims).
+struct ConvOptions {
+  Shape stride{};    // empty = 1 for every spatial dim; one value = the same for all
+  Shape padding{};   // per spatial dim (symmetric); empty = 0
+  Shape dilation{};  // empty = 1
+  int64_t groups = 1;
+  Shape output_padding{};  // conv_transpose only
+};
+Tensor conv(const Tensor& x, const Tensor& w, const std::optional<Tensor>& b = std::nullopt, const ConvOptions& o = {});
+// x [N, C_in, *S], w [C_in, C_out/groups, *K] (PyTorch's layout).
+Tensor conv_transpose(const Tensor& x, const Tensor& w, const std::optional<Tensor>& b = std::nullopt,
+                      const ConvOptions& o = {});
+
+struct PoolOptions {
+  Shape kernel;
+  Shape stride{};    // empty = kernel
+  Shape padding{};   // empty = 0 (max pools pad with -inf, avg pools count the padding like PyTorch's default)
+  Shape dilation{};  // max pools only
+  bool ceil_mode = false;
+};
+Tensor max_pool(const Tensor& x, const PoolOptions& o);  // spatial dims = kernel.size()
+Tensor avg_pool(const Tensor& x, const PoolOptions& o);
+
+// Normalisation over channel dim 1 with the given statistics (inference form) or batch statistics.
+Tensor batch_norm(const Tensor& x, const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var,
+                  const std::optional<Tensor>& weight, const std::optional<Tensor>& bias, bool training,
+                  double eps = 1e-5);
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const std::optional<Tensor>& weight = std::nullopt,
+                  const std::optional<Tensor>& bias = std::nullopt, double eps = 1e-5);
+Tensor dropout(const Tensor& x, double p, const Tensor& key, bool training = true);
+
+// softmax(q k^T * scale + mask) v. A bool mask marks the positions to keep (PyTorch's convention).
+Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                    const std::optional<Tensor>& attn_mask = std::nullopt, bool is_causal = false,
+                                    std::optional<double> scale = std::nullopt);
+
+enum class Reduction { mean, sum, none };
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r = Reduction::mean,
+                     double label_smoothing = 0.0);  // target: class indices [N] or probabilities [N, C]
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r = Reduction::mean);
+Tensor mse_loss(const Tensor& x, const Tensor& y, Reduction r = Reduction::mean);
+Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, Reduction r = Reduction::mean);
+Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& y, Reduction r = Reduction::mean);
+}  // namespace nn
+}  // namespace slope

@@ -1,0 +1,287 @@
+#pragma once
+// Tensor: a value-semantics handle to an immutable n-d array, or to a tracer while a
+// transformation is running. Every operation goes through bind() (interpreter.h).
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "slope/buffer.h"
+#include "slope/dtype.h"
+#include "slope/error.h"
+#include "slope/primitive.h"
+#include "slope/shape.h"
+
+namespace slope {
+
+class Interpreter;
+
+// The object behind a Tensor. Concrete arrays own a contiguous row-major buffer; tracers
+// (subclasses defined by each interpreter) have no buffer and an owning interpreter.
+class TensorImpl {
+ public:
+  explicit TensorImpl(AVal aval, std::shared_ptr<Buffer> buffer = nullptr, Interpreter* owner = nullptr)
+      : aval(std::move(aval)), buffer(std::move(buffer)), owner(owner) {}
+  virtual ~TensorImpl() = default;
+  AVal aval;
+  std::shared_ptr<Buffer> buffer;
+  Interpreter* owner;
+};
+
+// Index for operator[] / index(): an int, a slice, a new axis, an ellipsis or an integer tensor.
+struct Slice {
+  std::optional<int64_t> start, stop, step;
+};
+inline constexpr struct NewAxis {} newaxis{};
+inline constexpr struct Ellipsis {} ellipsis{};
+class Tensor;
+class Index;
+
+class Tensor {
+ public:
+  Tensor() = default;  // an empty handle; most operations on it throw
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+  // A 0-d tensor from a C++ scalar (f32 for floating, i64 for integral, bool).
+  Tensor(float v);    // NOLINT: scalars convert like in PyTorch
+  Tensor(double v);   // NOLINT
+  Tensor(int v);      // NOLINT
+  Tensor(int64_t v);  // NOLINT
+  Tensor(bool v);     // NOLINT
+
+  // ---- metadata ----
+  const Shape& shape() const;
+  int64_t shape(int64_t axis) const;  // negative axes count from the end
+  DType dtype() const;
+  int64_t ndim() const { return static_cast<int64_t>(shape().size()); }
+  int64_t numel() const;
+  const AVal& aval() const;
+  bool defined() const { return impl_ != nullptr; }
+  bool is_concrete() const;  // holds data (not a tracer)
+  const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
+
+  // ---- data access (concrete tensors only) ----
+  template <class T> T item() const;                 // one-element tensor -> C++ value (converted)
+  template <class T> std::vector<T> to_vector() const;  // row-major copy, converted to T
+  const void* data() const;  // raw row-major bytes in dtype()
+  std::string str() const;   // what operator<< prints
+
+  // ---- arithmetic ----
+  Tensor operator-() const;
+  Tensor operator~() const;  // logical not (bool) / bitwise not (ints)
+  Tensor operator[](int64_t i) const;
+  Tensor operator[](const Index& i) const;
+  Tensor index(std::initializer_list<Index> idx) const;
+  Tensor index(const std::vector<Index>& idx) const;
+
+  // ---- dtype ----
+  Tensor cast(DType d) const;
+  Tensor to(DType d) const { return cast(d); }
+  Tensor float_() const { return cast(f32); }
+  Tensor double_() const { return cast(f64); }
+  Tensor int_() const { return cast(i32); }
+  Tensor long_() const { return cast(i64); }
+  Tensor bool__() const { return cast(bool_); }
+
+  // ---- unary math ----
+  Tensor neg() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sin() const;
+  Tensor cos() const;
+  Tensor tan() const;
+  Tensor sqrt() const;
+  Tensor rsqrt() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor erf() const;
+  Tensor reciprocal() const;
+  Tensor log2() const;
+  Tensor exp2() const;
+  Tensor log1p() const;
+  Tensor expm1() const;
+  Tensor abs() const;
+  Tensor sign() const;
+  Tensor floor() const;
+  Tensor ceil() const;
+  Tensor trunc() const;
+  Tensor round() const;
+  Tensor square() const;
+  Tensor clip(std::optional<Scalar> lo, std::optional<Scalar> hi) const;
+  Tensor clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return clip(lo, hi); }
+  Tensor stop_gradient() const;
+  Tensor detach() const { return stop_gradient(); }
+  Tensor isnan() const;
+  Tensor isinf() const;
+  Tensor logical_not() const;
+
+  // ---- binary ----
+  Tensor add(const Tensor& o) const;
+  Tensor sub(const Tensor& o) const;
+  Tensor mul(const Tensor& o) const;
+  Tensor div(const Tensor& o) const;
+  Tensor pow(const Tensor& o) const;
+  Tensor maximum(const Tensor& o) const;
+  Tensor minimum(const Tensor& o) const;
+  Tensor eq(const Tensor& o) const;
+  Tensor ne(const Tensor& o) const;
+  Tensor lt(const Tensor& o) const;
+  Tensor le(const Tensor& o) const;
+  Tensor gt(const Tensor& o) const;
+  Tensor ge(const Tensor& o) const;
+  Tensor logical_and(const Tensor& o) const;
+  Tensor logical_or(const Tensor& o) const;
+  Tensor logical_xor(const Tensor& o) const;
+  Tensor where(const Tensor& a, const Tensor& b) const;  // this is the condition
+  Tensor matmul(const Tensor& o) const;
+
+  // ---- reductions (empty axes = all) ----
+  Tensor sum(Axes axes = {}, bool keepdim = false) const;
+  Tensor mean(Axes axes = {}, bool keepdim = false) const;
+  Tensor max(Axes axes = {}, bool keepdim = false) const;
+  Tensor min(Axes axes = {}, bool keepdim = false) const;
+  Tensor prod(Axes axes = {}, bool keepdim = false) const;
+  Tensor var(Axes axes = {}, double correction = 1, bool keepdim = false) const;
+  Tensor std(Axes axes = {}, double correction = 1, bool keepdim = false) const;
+  Tensor logsumexp(Axes axes = {}, bool keepdim = false) const;
+  Tensor any(Axes axes = {}, bool keepdim = false) const;
+  Tensor all(Axes axes = {}, bool keepdim = false) const;
+  Tensor argmax(std::optional<int64_t> axis = std::nullopt, bool keepdim = false) const;
+  Tensor argmin(std::optional<int64_t> axis = std::nullopt, bool keepdim = false) const;
+  Tensor cumsum(int64_t axis) const;
+  // PyTorch spellings: x.sum(1, true)
+  Tensor sum(int64_t axis, bool keepdim = false) const { return sum(Axes{axis}, keepdim); }
+  Tensor mean(int64_t axis, bool keepdim = false) const { return mean(Axes{axis}, keepdim); }
+  Tensor max(int64_t axis, bool keepdim = false) const { return max(Axes{axis}, keepdim); }
+  Tensor min(int64_t axis, bool keepdim = false) const { return min(Axes{axis}, keepdim); }
+  Tensor prod(int64_t axis, bool keepdim = false) const { return prod(Axes{axis}, keepdim); }
+  Tensor logsumexp(int64_t axis, bool keepdim = false) const { return logsumexp(Axes{axis}, keepdim); }
+
+  // ---- shape ----
+  Tensor reshape(const Shape& s) const;  // one -1 is inferred
+  Tensor view(const Shape& s) const { return reshape(s); }
+  Tensor flatten(int64_t start = 0, int64_t end = -1) const;
+  Tensor squeeze(Axes axes = {}) const;  // empty = every size-1 axis
+  Tensor unsqueeze(int64_t axis) const;
+  Tensor transpose(int64_t a = -2, int64_t b = -1) const;
+  Tensor T() const;  // reverses all axes
+  Tensor permute(const Axes& perm) const;
+  Tensor expand(const Shape& s) const;  // -1 keeps a dim
+  Tensor broadcast_to(const Shape& s) const;
+  Tensor repeat(const Shape& repeats) const;  // torch.Tensor.repeat
+  Tensor tile(const Shape& reps) const;
+  Tensor flip(Axes axes) const;
+  Tensor roll(const Shape& shifts, Axes axes) const;
+  Tensor pad(const std::vector<std::pair<int64_t, int64_t>>& pads, Scalar value = 0.0) const;  // per dim (lo, hi), from the first dim
+  Tensor tril(int64_t k = 0) const;
+  Tensor triu(int64_t k = 0) const;
+  std::vector<Tensor> split(int64_t size, int64_t axis = 0) const;  // pieces of `size`
+  std::vector<Tensor> split(const std::vector<int64_t>& sizes, int64_t axis = 0) const;
+  std::vector<Tensor> chunk(int64_t n, int64_t axis = 0) const;
+  Tensor slice(int64_t axis, int64_t start, int64_t stop, int64_t step = 1) const;
+  Tensor gather(int64_t axis, const Tensor& index) const;  // torch.gather
+  Tensor take_along_dim(const Tensor& index, int64_t axis) const;
+  Tensor index_select(int64_t axis, const Tensor& index) const;
+  Tensor scatter_add(int64_t axis, const Tensor& index, const Tensor& src) const;  // torch.scatter_add
+  Tensor one_hot(int64_t num_classes, DType d = kDefaultInt) const;
+
+  // ---- nn ----
+  Tensor relu() const;
+  Tensor leaky_relu(double slope = 0.01) const;
+  Tensor elu(double alpha = 1.0) const;
+  Tensor gelu(bool tanh_approx = false) const;
+  Tensor silu() const;
+  Tensor softplus(double beta = 1.0, double threshold = 20.0) const;
+  Tensor softmax(int64_t axis = -1) const;
+  Tensor log_softmax(int64_t axis = -1) const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// Index element for Tensor::index({...}).
+class Index {
+ public:
+  enum class Kind { Int, Slice, NewAxis, Ellipsis, Tensor };
+  Index(int v) : kind_(Kind::Int), i_(v) {}  // NOLINT: reads like Python
+  Index(int64_t v) : kind_(Kind::Int), i_(v) {}  // NOLINT
+  Index(Slice s) : kind_(Kind::Slice), s_(s) {}  // NOLINT
+  Index(NewAxis) : kind_(Kind::NewAxis) {}  // NOLINT
+  Index(Ellipsis) : kind_(Kind::Ellipsis) {}  // NOLINT
+  Index(Tensor t) : kind_(Kind::Tensor), t_(std::move(t)) {}  // NOLINT
+  Kind kind() const { return kind_; }
+  int64_t integer() const { return i_; }
+  const Slice& slice() const { return s_; }
+  const Tensor& tensor() const { return t_; }
+
+ private:
+  Kind kind_;
+  int64_t i_ = 0;
+  Slice s_;
+  Tensor t_;
+};
+
+// ---- operators with weak C++ scalars ----
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator&&(const Tensor& a, const Tensor& b);
+Tensor operator||(const Tensor& a, const Tensor& b);
+Tensor operator&(const Tensor& a, const Tensor& b);  // logical and (bool), like PyTorch's & on masks
+Tensor operator|(const Tensor& a, const Tensor& b);
+
+// A C++ number next to a tensor is weak: x_f32 * 2.0 stays f32, x_i32 * 1.5 becomes f32.
+#define SLOPE_SCALAR_OPERATOR(op)                                 \
+  Tensor operator op(const Tensor& a, Scalar b);                 \
+  Tensor operator op(Scalar a, const Tensor& b);
+SLOPE_SCALAR_OPERATOR(+)
+SLOPE_SCALAR_OPERATOR(-)
+SLOPE_SCALAR_OPERATOR(*)
+SLOPE_SCALAR_OPERATOR(/)
+SLOPE_SCALAR_OPERATOR(==)
+SLOPE_SCALAR_OPERATOR(!=)
+SLOPE_SCALAR_OPERATOR(<)
+SLOPE_SCALAR_OPERATOR(<=)
+SLOPE_SCALAR_OPERATOR(>)
+SLOPE_SCALAR_OPERATOR(>=)
+#undef SLOPE_SCALAR_OPERATOR
+// Disambiguate the literals that convert both to Tensor and to Scalar.
+#define SLOPE_LITERAL_OPERATORS(T)                                                         \
+  inline Tensor operator+(const Tensor& a, T b) { return a + Scalar(b); }                   \
+  inline Tensor operator+(T a, const Tensor& b) { return Scalar(a) + b; }                   \
+  inline Tensor operator-(const Tensor& a, T b) { return a - Scalar(b); }                   \
+  inline Tensor operator-(T a, const Tensor& b) { return Scalar(a) - b; }                   \
+  inline Tensor operator*(const Tensor& a, T b) { return a * Scalar(b); }                   \
+  inline Tensor operator*(T a, const Tensor& b) { return Scalar(a) * b; }                   \
+  inline Tensor operator/(const Tensor& a, T b) { return a / Scalar(b); }                   \
+  inline Tensor operator/(T a, const Tensor& b) { return Scalar(a) / b; }                   \
+  inline Tensor operator==(const Tensor& a, T b) { return a == Scalar(b); }                 \
+  inline Tensor operator!=(const Tensor& a, T b) { return a != Scalar(b); }                 \
+  inline Tensor operator<(const Tensor& a, T b) { return a < Scalar(b); }                   \
+  inline Tensor operator<=(const Tensor& a, T b) { return a <= Scalar(b); }                 \
+  inline Tensor operator>(const Tensor& a, T b) { return a > Scalar(b); }                   \
+  inline Tensor operator>=(const Tensor& a, T b) { return a >= Scalar(b); }
+SLOPE_LITERAL_OPERATORS(int)
+SLOPE_LITERAL_OPERATORS(int64_t)
+SLOPE_LITERAL_OPERATORS(float)
+SLOPE_LITERAL_OPERATORS(double)
+SLOPE_LITERAL_OPERATORS(bool)
+#undef SLOPE_LITERAL_OPERATORS
+
+Tensor& operator+=(Tensor& a, const Tensor& b);
+Tensor& operator-=(Tensor& a, const Tensor& b);
+Tensor& operator*=(Tensor& a, const Tensor& b);
+Tensor& operator/=(Tensor& a, const Tensor& b);
+
+}  // namespace slope

@@ -1,0 +1,28 @@
+// Registration of the reference backend: dispatch by primitive family.
+#include "kernels.h"
+
+namespace slope {
+
+namespace {
+class ReferenceBackend final : public Backend {
+ public:
+  std::string name() const override { return "reference"; }
+  void run(Prim p, const Params& params, std::span<const Tensor> in, std::span<const AVal> out_avals,
+           std::span<Tensor> out) override {
+    out[0] = make_array(out_avals[0]);
+    switch (family(p)) {
+      case Family::unary: return reference::unary(p, params, in, out[0]);
+      case Family::binary:
+      case Family::ternary: return reference::binary(p, params, in, out[0]);
+      case Family::reduce: return reference::reduce(p, params, in, out[0]);
+      case Family::shape: return reference::shape(p, params, in, out[0]);
+      case Family::init: return reference::init(p, params, in, out[0]);
+      case Family::general: return reference::general(p, params, in, out[0]);
+    }
+  }
+};
+}  // namespace
+
+std::unique_ptr<Backend> make_reference_backend() { return std::make_unique<ReferenceBackend>(); }
+
+}  // namespace slope

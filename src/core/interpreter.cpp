@@ -1,0 +1,36 @@
+// bind(), the current-interpreter pointer and its RAII scope.
+#include "slope/interpreter.h"
+
+namespace slope {
+
+namespace {
+thread_local Interpreter* t_current = nullptr;
+}
+
+bool Interpreter::sees(const Interpreter* other) const {
+  for (const Interpreter* i = this; i; i = i->parent())
+    if (i == other) return true;
+  return false;
+}
+
+Interpreter& current_interpreter() { return t_current ? *t_current : eval_interpreter(); }
+
+InterpreterScope::InterpreterScope(Interpreter& interp) : saved_(t_current) { t_current = &interp; }
+InterpreterScope::~InterpreterScope() { t_current = saved_; }
+
+void bind(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) {
+  current_interpreter().process(p, in, params, out);
+}
+
+Tensor bind1(Prim p, std::span<const Tensor> in, const Params& params) {
+  Tensor out;
+  current_interpreter().process(p, in, params, std::span<Tensor>(&out, 1));
+  return out;
+}
+
+Tensor make_array(const AVal& aval, std::shared_ptr<Buffer> buffer) {
+  if (!buffer) buffer = Buffer::allocate(static_cast<size_t>(numel(aval.shape)) * itemsize(aval.dtype));
+  return Tensor(std::make_shared<TensorImpl>(aval, std::move(buffer)));
+}
+
+}  // namespace slope
