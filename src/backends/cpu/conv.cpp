@@ -2,7 +2,7 @@
 // matrix (P = output positions) and out[n, group] = w[group] @ col. 1-2 spatial dims are treated
 // as 3 with size-1 extra dims. Every non-bool dtype takes this path (gemm() picks BLAS for
 // f32/f64, f32 BLAS for f16/bf16, exact wrapping loops for integers).
-// Small products run one (item, group) per thread; large ones use BLAS's threads. The col
+// Many or small products run one (item, group) per thread; a few large ones use BLAS's threads. The col
 // matrix is built in slabs of output rows so it stays a few tens of MiB.
 #include <algorithm>
 #include <cstring>
@@ -85,7 +85,10 @@ void conv_typed(const Geometry& g, int64_t batch, int64_t groups, const T* x, co
   };
   const int64_t col_size = std::max<int64_t>(g.kdim * slab * row_len, 1);
   const int64_t work = g.og * g.p * std::max<int64_t>(g.kdim, 1);
-  int64_t chunks = work < (int64_t(1) << 22) ? std::min<int64_t>(num_threads(), items) : 1;
+  // Whole items per thread when there are enough of them (no fork/join per GEMM or im2col);
+  // otherwise one item at a time with threaded im2col and BLAS.
+  const int64_t threads = num_threads();
+  int64_t chunks = (work < (int64_t(1) << 22) || items >= 2 * threads) ? std::min<int64_t>(threads, items) : 1;
   std::unique_ptr<T[]> cols(new T[static_cast<size_t>(col_size * std::max<int64_t>(chunks, 1))]);
   if (chunks <= 1) {
     for (int64_t i = 0; i < items; ++i) run_item(i, cols.get());
