@@ -114,6 +114,26 @@ TEST(Index, BoolMask) {
   expect_error([&] { x[tensor({true, false, true})]; }, "boolean mask");
 }
 
+TEST(Index, EdgeCases) {
+  Tensor x = x24();
+  Tensor empty_idx = tensor(std::vector<int64_t>{}, Shape{0});
+  EXPECT_EQ(zeros({0, 3}).index({Slice{}, i64s({2, 0})}).shape(), (Shape{0, 2}));  // torch: [0, 2]
+  EXPECT_EQ(Tensor(int64_t{5})[newaxis].shape(), (Shape{1}));                       // tensor(5)[None]
+  EXPECT_EQ(Tensor(int64_t{5})[ellipsis].shape(), (Shape{}));                       // tensor(5)[...]
+  EXPECT_EQ(x[empty_idx].shape(), (Shape{0, 3, 4}));                                // x[tensor([])]
+  EXPECT_EQ(x.index({Slice{}, reshape(empty_idx, {1, 0}), 1}).shape(), (Shape{2, 1, 0}));
+  // x[tensor([1]), tensor([[0],[2]])]
+  expect_i64(x.index({i64s({1}), tensor({{int64_t{0}}, {int64_t{2}}})}), {2, 1, 4}, {12, 13, 14, 15, 20, 21, 22, 23});
+  // x[..., tensor([True, False, False, True])]
+  expect_i64(x.index({ellipsis, tensor({true, false, false, true})}), {2, 3, 2}, {0, 3, 4, 7, 8, 11, 12, 15, 16, 19, 20, 23});
+  // x[tensor([[True, False, True], [False, False, True]])]: a 2-d mask covers two dims
+  expect_i64(x[tensor({{true, false, true}, {false, false, true}})], {3, 4}, {0, 1, 2, 3, 8, 9, 10, 11, 20, 21, 22, 23});
+  EXPECT_EQ(x.index({Slice{}, newaxis, i64s({0, 2}), newaxis}).shape(), (Shape{2, 1, 2, 1, 4}));
+  EXPECT_EQ(x.index({i64s({0, 1}), newaxis, i64s({0, 2})}).shape(), (Shape{2, 1, 4}));
+  // unsigned index tensors
+  expect_i64(x.index({0, 0, tensor({uint32_t{3}, uint32_t{1}})}), {2}, {3, 1});
+}
+
 // ---------------- gather family ----------------
 
 TEST(Gather, TorchSemantics) {
