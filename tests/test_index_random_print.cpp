@@ -43,7 +43,7 @@ void expect_error(F&& f, const std::string& fragment) {
 
 // ---------------- basic indexing ----------------
 
-TEST(Index, IntsAndSlices) {
+TEST(ProcBIndex, IntsAndSlices) {
   Tensor x = x24();
   expect_i64(x[1], {3, 4}, {12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23});  // x[1]
   expect_i64(x.index({-1, Slice{1, {}, {}}}), {2, 4}, {16, 17, 18, 19, 20, 21, 22, 23});  // x[-1, 1:]
@@ -54,7 +54,7 @@ TEST(Index, IntsAndSlices) {
   expect_i64(x[0][2][3], {}, {11});
 }
 
-TEST(Index, NegativeSteps) {
+TEST(ProcBIndex, NegativeSteps) {
   Tensor x = x24();
   // np.arange(24).reshape(2,3,4)[:, ::-2]
   expect_i64(x.index({Slice{}, Slice{{}, {}, -2}}), {2, 2, 4},
@@ -71,7 +71,7 @@ TEST(Index, NegativeSteps) {
   expect_i64(x.index({Slice{}, Slice{-1, -10, -1}, Slice{-2, {}, -3}}), {2, 3, 1}, {10, 6, 2, 22, 18, 14});
 }
 
-TEST(Index, Errors) {
+TEST(ProcBIndex, Errors) {
   Tensor x = reshape(arange(6), {3, 2});
   expect_error([&] { x[5]; }, "[index] index 5 is out of bounds for dim 0 of size 3");
   expect_error([&] { x[-4]; }, "index -4 is out of bounds");
@@ -84,7 +84,7 @@ TEST(Index, Errors) {
 
 // ---------------- advanced indexing ----------------
 
-TEST(Index, Advanced) {
+TEST(ProcBIndex, Advanced) {
   Tensor x = x24();
   Tensor i = tensor({{int64_t{0}, int64_t{-1}}, {int64_t{2}, int64_t{1}}});
   // x[:, i]
@@ -104,7 +104,7 @@ TEST(Index, Advanced) {
   expect_i64(x.index({Slice{}, Tensor(int64_t{2})}), {2, 4}, {8, 9, 10, 11, 20, 21, 22, 23});
 }
 
-TEST(Index, BoolMask) {
+TEST(ProcBIndex, BoolMask) {
   Tensor x = x24();
   Tensor x0 = x[0];
   expect_i64(x0[x0 > 5], {6}, {6, 7, 8, 9, 10, 11});  // x[0][x[0] > 5]
@@ -114,7 +114,7 @@ TEST(Index, BoolMask) {
   expect_error([&] { x[tensor({true, false, true})]; }, "boolean mask");
 }
 
-TEST(Index, EdgeCases) {
+TEST(ProcBIndex, EdgeCases) {
   Tensor x = x24();
   Tensor empty_idx = tensor(std::vector<int64_t>{}, Shape{0});
   EXPECT_EQ(zeros({0, 3}).index({Slice{}, i64s({2, 0})}).shape(), (Shape{0, 2}));  // torch: [0, 2]
@@ -136,7 +136,7 @@ TEST(Index, EdgeCases) {
 
 // ---------------- gather family ----------------
 
-TEST(Gather, TorchSemantics) {
+TEST(ProcBGather, TorchSemantics) {
   Tensor y = reshape(arange(12.0), {3, 4});
   // torch.gather(y, 1, [[0,2],[1,0],[3,3]])
   expect_f(gather(y, 1, tensor({{int64_t{0}, int64_t{2}}, {int64_t{1}, int64_t{0}}, {int64_t{3}, int64_t{3}}})), {3, 2},
@@ -159,7 +159,7 @@ TEST(Gather, TorchSemantics) {
   EXPECT_EQ(one_hot(i64s({1}), 2, f32).dtype(), f32);
 }
 
-TEST(Gather, Errors) {
+TEST(ProcBGather, Errors) {
   Tensor y = reshape(arange(12.0), {3, 4});
   expect_error([&] { gather(y, 1, tensor({{int64_t{4}}})); }, "index 4 is out of bounds for dim 1 of size 4");
   expect_error([&] { gather(y, 1, i64s({0})); }, "rank");
@@ -170,7 +170,7 @@ TEST(Gather, Errors) {
 
 // ---------------- matmul ----------------
 
-TEST(Matmul, TorchShapes) {
+TEST(ProcBMatmul, TorchShapes) {
   Tensor a = reshape(arange(6.0), {2, 3}), b = reshape(arange(12.0), {3, 4});
   Tensor v = tensor({1.0, 2.0, 3.0});
   expect_f(matmul(a, b), {2, 4}, {20, 23, 26, 29, 56, 68, 80, 92});
@@ -196,7 +196,7 @@ TEST(Matmul, TorchShapes) {
 
 // ---------------- random ----------------
 
-TEST(Random, JaxKnownValues) {
+TEST(ProcBRandom, JaxKnownValues) {
   EXPECT_EQ(random::key(0).to_vector<uint32_t>(), (std::vector<uint32_t>{0, 0}));
   EXPECT_EQ(random::key(42).to_vector<uint32_t>(), (std::vector<uint32_t>{0, 42}));
   EXPECT_EQ(random::key((uint64_t{1} << 32) + 7).to_vector<uint32_t>(), (std::vector<uint32_t>{1, 7}));
@@ -211,7 +211,7 @@ TEST(Random, JaxKnownValues) {
   EXPECT_FLOAT_EQ(random::uniform(random::key(0), {}).item<float>(), 0.41845703f);
 }
 
-TEST(Random, Reproducible) {
+TEST(ProcBRandom, Reproducible) {
   Tensor k = random::key(123);
   EXPECT_EQ(random::bits(k, {5}).to_vector<uint32_t>(), random::bits(k, {5}).to_vector<uint32_t>());
   EXPECT_EQ(random::normal(k, {7}).to_vector<float>(), random::normal(k, {7}).to_vector<float>());
@@ -234,7 +234,7 @@ TEST(Random, Reproducible) {
   EXPECT_EQ(next_key().to_vector<uint32_t>(), random::split(random::split(random::key(9))[0])[1].to_vector<uint32_t>());
 }
 
-TEST(Random, Distributions) {
+TEST(ProcBRandom, Distributions) {
   Tensor k = random::key(2024);
   std::vector<float> u = random::uniform(k, {20000}).to_vector<float>();
   double mean = 0;
@@ -279,7 +279,7 @@ TEST(Random, Distributions) {
   expect_error([&] { random::bits(tensor({1, 2}), {2}); }, "key must be u32");
 }
 
-TEST(Random, Permutation) {
+TEST(ProcBRandom, Permutation) {
   Tensor k = random::key(5);
   for (int64_t n : {0, 1, 10, 300, 5000}) {
     std::vector<int64_t> p = random::permutation(k, n).to_vector<int64_t>();
@@ -307,7 +307,7 @@ TEST(Random, Permutation) {
 
 // ---------------- printing ----------------
 
-TEST(Print, MatchesTorch) {
+TEST(ProcBPrint, MatchesTorch) {
   // Each expectation is print(torch.tensor(...)) from PyTorch 1.13, with slope dtype names.
   EXPECT_EQ(tensor({{31.f, 37.f, 43.f}, {31.f, 37.f, 43.f}}).str(), "tensor([[31., 37., 43.],\n        [31., 37., 43.]])");
   EXPECT_EQ(tensor({0.1f, 2.5f}).str(), "tensor([0.1000, 2.5000])");
@@ -347,7 +347,7 @@ TEST(Print, MatchesTorch) {
   EXPECT_EQ(os.str(), "tensor([1., 2.])");
 }
 
-TEST(Print, Summarised3d) {
+TEST(ProcBPrint, Summarised3d) {
   // print(torch.arange(1200).reshape(10, 12, 10))
   EXPECT_EQ(reshape(arange(1200), {10, 12, 10}).str(),
             "tensor([[[   0,    1,    2,  ...,    7,    8,    9],\n"
