@@ -400,3 +400,52 @@ TEST(ProcBPrint, Summarised3d) {
             "         [1180, 1181, 1182,  ..., 1187, 1188, 1189],\n"
             "         [1190, 1191, 1192,  ..., 1197, 1198, 1199]]])");
 }
+
+// ---------------- under transformations ----------------
+// Compiled only once the transformations are in the tree (they are developed in parallel).
+#if __has_include("slope/transforms.h") && __has_include("slope/check_grads.h")
+#include "slope/check_grads.h"
+#include "slope/transforms.h"
+
+TEST(ProcBTransforms, GradsOfIndexingAndMatmul) {
+  Tensor x = cast(reshape(arange(12), {3, 4}), f64);
+  Tensor idx = i64s({0, -1, 0});
+  // d/dx sum(2 * x[idx, 1::-1]): rows 0 (twice) and 2 (once), columns 1 and 0
+  auto f = [&](Tensor v) { return sum(v.index({idx, Slice{1, {}, -1}}) * 2.0); };
+  expect_f(grad(f)(x), {3, 4}, {4, 4, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0});
+  check_grads([&](Tensor v) { return v.index({Slice{{}, {}, -1}, i64s({1, 3})}); }, {x}, 2);
+  check_grads([&](Tensor v) { return v.index({newaxis, 1, Slice{3, 0, -2}}); }, {x}, 2);
+  Tensor gi = tensor({{int64_t{0}, int64_t{2}}, {int64_t{1}, int64_t{0}}, {int64_t{3}, int64_t{3}}});
+  check_grads([&](Tensor v) { return gather(v, 1, gi); }, {x}, 2);
+  check_grads([&](Tensor v) { return take_along_dim(v, tensor({{int64_t{1}, int64_t{2}}}), 1); }, {x}, 2);
+  check_grads([&](Tensor v) { return index_select(v, 0, i64s({2, 2, 0})); }, {x}, 2);
+  Tensor si = tensor({{int64_t{2}, int64_t{0}, int64_t{1}, int64_t{1}}, {int64_t{0}, int64_t{0}, int64_t{2}, int64_t{1}}});
+  check_grads([&](Tensor v, Tensor s) { return scatter_add(v, 0, si, s); }, {x, cast(reshape(arange(8), {2, 4}), f64)}, 2);
+  check_grads([&](Tensor a, Tensor c) { return matmul(a, c); }, {x, cast(reshape(arange(8), {2, 4, 1}), f64)}, 2);
+  check_grads([&](Tensor a) { return matmul(a[0], a[1]); }, {x}, 2);
+}
+
+TEST(ProcBTransforms, VmapMatchesLoops) {
+  Tensor xs = reshape(arange(24.0), {2, 3, 4});
+  Tensor idxs = tensor({{int64_t{2}, int64_t{0}}, {int64_t{1}, int64_t{1}}});
+  auto g = [](Tensor v, Tensor i) { return v.index({i, Slice{{}, {}, -2}}); };
+  Tensor batched = vmap(g)(xs, idxs);
+  for (int64_t b = 0; b < 2; ++b) EXPECT_EQ(batched[b].to_vector<float>(), g(xs[b], idxs[b]).to_vector<float>());
+  auto m = [](Tensor a, Tensor v) { return matmul(a, v); };
+  Tensor w = tensor({1.0f, 0.f, 0.f, 1.f});
+  expect_f(vmap(m, {0, std::nullopt})(xs, w), {2, 3}, {3, 11, 19, 27, 35, 43});
+  // Random draws from a batch of keys equal the draws from each key (the traced permutation
+  // path included).
+  Tensor keys = random::split(random::key(0), 3);
+  Tensor u = vmap([](Tensor k) { return random::uniform(k, {2}); })(keys);
+  Tensor z = vmap([](Tensor k) { return random::normal(k, {3}); })(keys);
+  Tensor p = vmap([](Tensor k) { return random::permutation(k, 5); })(keys);
+  Tensor r = vmap([](Tensor k) { return random::randint(k, {3}, 0, 10); })(keys);
+  for (int64_t b = 0; b < 3; ++b) {
+    EXPECT_EQ(u[b].to_vector<float>(), random::uniform(keys[b], {2}).to_vector<float>());
+    EXPECT_EQ(z[b].to_vector<float>(), random::normal(keys[b], {3}).to_vector<float>());
+    EXPECT_EQ(p[b].to_vector<int64_t>(), random::permutation(keys[b], 5).to_vector<int64_t>());
+    EXPECT_EQ(r[b].to_vector<int64_t>(), random::randint(keys[b], {3}, 0, 10).to_vector<int64_t>());
+  }
+}
+#endif
