@@ -250,7 +250,19 @@ TEST(ProcBRandom, Distributions) {
     ASSERT_LT(v, 3.0f);
   }
   for (float v : random::uniform(k, {1000}, f16).to_vector<float>()) ASSERT_LT(v, 1.0f);
-  for (double v : random::uniform(k, {1000}, f64).to_vector<double>()) ASSERT_LT(v, 1.0);
+  std::vector<double> u64 = random::uniform(k, {1000}, f64).to_vector<double>();
+  bool fine_bits = false;  // f64 draws use 52 random bits, not just 32
+  for (double v : u64) {
+    ASSERT_GE(v, 0.0);
+    ASSERT_LT(v, 1.0);
+    fine_bits = fine_bits || std::ldexp(v, 32) != std::floor(std::ldexp(v, 32));
+  }
+  EXPECT_TRUE(fine_bits);
+  for (float v : random::uniform(k, {1000}, bf16, 1.0, 3.0).to_vector<float>()) {
+    ASSERT_GE(v, 1.0f);
+    ASSERT_LT(v, 3.0f);
+  }
+  expect_error([&] { random::uniform(k, {2}, f16, 0.0, 1e6); }, "finite in f16");
 
   std::vector<float> z = random::normal(k, {20001}).to_vector<float>();
   ASSERT_EQ(z.size(), 20001u);
@@ -447,5 +459,14 @@ TEST(ProcBTransforms, VmapMatchesLoops) {
     EXPECT_EQ(p[b].to_vector<int64_t>(), random::permutation(keys[b], 5).to_vector<int64_t>());
     EXPECT_EQ(r[b].to_vector<int64_t>(), random::randint(keys[b], {3}, 0, 10).to_vector<int64_t>());
   }
+}
+
+TEST(ProcBTransforms, PrintTracer) {
+  std::string s;
+  vmap([&](Tensor v) {
+    s = v.str();
+    return v;
+  })(zeros({4, 2, 3}));
+  EXPECT_EQ(s, "Tensor(traced, [2, 3] f32)");
 }
 #endif
