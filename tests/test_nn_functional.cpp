@@ -456,7 +456,7 @@ TEST(NNPool, MaxPoolIntegersPadWithLowest) {
   PoolOptions o;
   o.kernel = {2};
   o.padding = {1};
-  Tensor r = nn::max_pool(tensor(std::vector<int32_t>{3, -7, 2, 9, -1}, {1, 1, 5}), o);
+  Tensor r = nn::max_pool(tensor(std::vector<int32_t>{3, -7, 2, 9, -1}, {1, 1, 5}, i32), o);
   EXPECT_EQ(r.dtype(), i32);
   expect_close(r, {1, 1, 3}, maxpool_int_e);
 }
