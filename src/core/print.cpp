@@ -125,13 +125,20 @@ class Printer {
       const int64_t per_line = std::max<int64_t>(1, (kLineWidth - indent) / elem);
       std::string out = "[";
       for (size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out += static_cast<int64_t>(i) % per_line == 0 ? ",\n" + std::string(static_cast<size_t>(indent + 1), ' ') : ", ";
+        if (i > 0 && static_cast<int64_t>(i) % per_line == 0) {
+          out += ",\n";
+          out.append(static_cast<size_t>(indent + 1), ' ');
+        } else if (i > 0) {
+          out += ", ";
+        }
         out += items[i];
       }
       return out + "]";
     }
     const int64_t depth = nd - dim;  // dims in this sub-tensor
-    std::string sep = "," + std::string(static_cast<size_t>(depth - 1), '\n') + std::string(static_cast<size_t>(indent + 1), ' ');
+    std::string sep = ",";
+    sep.append(static_cast<size_t>(depth - 1), '\n');
+    sep.append(static_cast<size_t>(indent + 1), ' ');
     std::string out = "[";
     bool first = true;
     for (int64_t i : rows(s[dim])) {

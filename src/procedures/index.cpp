@@ -265,11 +265,6 @@ Tensor index(const Tensor& x, const std::vector<Index>& items) {
   return prims::gather(y, lin, p0);
 }
 
-Tensor Tensor::operator[](int64_t i) const { return slope::index(*this, {Index(i)}); }
-Tensor Tensor::operator[](const Index& i) const { return slope::index(*this, {i}); }
-Tensor Tensor::index(std::initializer_list<Index> idx) const { return slope::index(*this, std::vector<Index>(idx)); }
-Tensor Tensor::index(const std::vector<Index>& idx) const { return slope::index(*this, idx); }
-
 // torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] (axis 1); index has x's rank and is no
 // larger than x in the other dims. Gathers from the flattened x at linear positions.
 Tensor gather(const Tensor& x, int64_t axis, const Tensor& index) {

@@ -77,7 +77,7 @@ Tensor split(const Tensor& k, int64_t n) {
 }
 
 std::array<Tensor, 2> split(const Tensor& k) {
-  Tensor both = split(k, int64_t{2});
+  Tensor both = random::split(k, int64_t{2});
   return {prims::reshape(prims::slice(both, {0, 0}, {1, 2}, {1, 1}), {2}),
           prims::reshape(prims::slice(both, {1, 0}, {2, 2}, {1, 1}), {2})};
 }
