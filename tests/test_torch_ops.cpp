@@ -181,23 +181,27 @@ using Table = std::map<std::string, std::vector<Form>>;
   {#name, {{"free", [](In x, Kw) { return ONE(slope::name(x[0], x[1])); }},                 \
            {"method", [](In x, Kw) { return ONE(x[0].name(x[1])); }},                       \
            {"operator" #op, [](In x, Kw) { return ONE(x[0] op x[1]); }}}}
-// A weak C++ scalar on either side, as slope::Scalar and as a plain C++ literal.
-#define SCALAR_OP(name, op)                                                                 \
+// A weak C++ scalar on either side, as slope::Scalar and as a plain C++ literal. ops.h declares
+// literal operators with the literal on the right only for comparisons (`2 < x` is ambiguous between
+// the Scalar and the Tensor(int) overloads), so LEFT is 0 there and the literal form skips.
+#define LITERAL_SIDE_1(op, v, x, left) return left ? ONE(v op x[0]) : ONE(x[0] op v);
+#define LITERAL_SIDE_0(op, v, x, left) return left ? skip() : ONE(x[0] op v);
+#define SCALAR_OP(name, op, LEFT)                                                           \
   {#name "_scalar",                                                                         \
    {{"Scalar", [](In x, Kw kw) {                                                            \
        slope::Scalar s = scal(kw["s"]);                                                     \
        return has(kw, "side") && kw["side"] == "left" ? ONE(s op x[0]) : ONE(x[0] op s);    \
      }},                                                                                    \
-    {"literal", [](In x, Kw kw) {                                                           \
+    {"literal", [](In x, Kw kw) -> Out {                                                    \
        bool left = has(kw, "side") && kw["side"] == "left";                                 \
        std::string k = kw["s"]["kind"].get<std::string>();                                  \
        if (k == "int") {                                                                    \
          int v = static_cast<int>(kw["s"]["v"].get<int64_t>());                             \
-         return left ? ONE(v op x[0]) : ONE(x[0] op v);                                     \
+         LITERAL_SIDE_##LEFT(op, v, x, left)                                                 \
        }                                                                                    \
        if (k == "float") {                                                                  \
          double v = num(kw["s"]["v"]);                                                      \
-         return left ? ONE(v op x[0]) : ONE(x[0] op v);                                     \
+         LITERAL_SIDE_##LEFT(op, v, x, left)                                                 \
        }                                                                                    \
        return skip();                                                                       \
      }}}}
@@ -229,7 +233,11 @@ const Table& table() {
       UNARY(neg), UNARY(exp), UNARY(log), UNARY(sin), UNARY(cos), UNARY(tan), UNARY(sqrt), UNARY(rsqrt),
       UNARY(tanh), UNARY(sigmoid), UNARY(erf), UNARY(reciprocal), UNARY(log2), UNARY(exp2), UNARY(log1p),
       UNARY(expm1), UNARY(abs), UNARY(sign), UNARY(floor), UNARY(ceil), UNARY(trunc), UNARY(round), UNARY(square),
-      UNARY(isnan), UNARY(isinf), UNARY(stop_gradient),
+      UNARY(isnan), UNARY(isinf),
+      {"stop_gradient",
+       {{"free", [](In x, Kw) { return ONE(slope::stop_gradient(x[0])); }},
+        {"method", [](In x, Kw) { return ONE(x[0].stop_gradient()); }},
+        {"detach", [](In x, Kw) { return ONE(x[0].detach()); }}}},
       {"isfinite", {{"free", [](In x, Kw) { return ONE(slope::isfinite(x[0])); }}}},
       {"logical_not",
        {{"free", [](In x, Kw) { return ONE(slope::logical_not(x[0])); }},
@@ -238,7 +246,17 @@ const Table& table() {
       {"cast",
        {{"free", [](In x, Kw kw) { return ONE(slope::cast(x[0], *opt_dtype(kw))); }},
         {"method", [](In x, Kw kw) { return ONE(x[0].cast(*opt_dtype(kw))); }},
-        {"to", [](In x, Kw kw) { return ONE(x[0].to(*opt_dtype(kw))); }}}},
+        {"to", [](In x, Kw kw) { return ONE(x[0].to(*opt_dtype(kw))); }},
+        {"float_/double_/int_/long_/bool__", [](In x, Kw kw) {
+           switch (*opt_dtype(kw)) {
+             case slope::f32: return ONE(x[0].float_());
+             case slope::f64: return ONE(x[0].double_());
+             case slope::i32: return ONE(x[0].int_());
+             case slope::i64: return ONE(x[0].long_());
+             case slope::bool_: return ONE(x[0].bool__());
+             default: return skip();
+           }
+         }}}},
       {"clip",
        {{"free", [](In x, Kw kw) { return ONE(slope::clip(x[0], opt_scal(kw, "lo"), opt_scal(kw, "hi"))); }},
         {"method", [](In x, Kw kw) { return ONE(x[0].clip(opt_scal(kw, "lo"), opt_scal(kw, "hi"))); }},
@@ -262,8 +280,8 @@ const Table& table() {
       {"where",
        {{"free", [](In x, Kw) { return ONE(slope::where(x[0], x[1], x[2])); }},
         {"method", [](In x, Kw) { return ONE(x[0].where(x[1], x[2])); }}}},
-      SCALAR_OP(add, +), SCALAR_OP(sub, -), SCALAR_OP(mul, *), SCALAR_OP(div, /), SCALAR_OP(eq, ==),
-      SCALAR_OP(ne, !=), SCALAR_OP(lt, <), SCALAR_OP(le, <=), SCALAR_OP(gt, >), SCALAR_OP(ge, >=),
+      SCALAR_OP(add, +, 1), SCALAR_OP(sub, -, 1), SCALAR_OP(mul, *, 1), SCALAR_OP(div, /, 1), SCALAR_OP(eq, ==, 0),
+      SCALAR_OP(ne, !=, 0), SCALAR_OP(lt, <, 0), SCALAR_OP(le, <=, 0), SCALAR_OP(gt, >, 0), SCALAR_OP(ge, >=, 0),
       {"iadd", {{"operator+=", [](In x, Kw) { Tensor a = x[0]; a += x[1]; return ONE(a); }}}},
       {"isub", {{"operator-=", [](In x, Kw) { Tensor a = x[0]; a -= x[1]; return ONE(a); }}}},
       {"imul", {{"operator*=", [](In x, Kw) { Tensor a = x[0]; a *= x[1]; return ONE(a); }}}},
@@ -415,7 +433,15 @@ const Table& table() {
        }}}},
       LIKE(zeros_like), LIKE(ones_like),
       {"full_like", {{"free", [](In x, Kw kw) { return ONE(slope::full_like(x[0], scal(kw["value"]), opt_dtype(kw))); }}}},
-      {"scalar_tensor", {{"free", [](In, Kw kw) { return ONE(slope::tensor(scal(kw["value"]), opt_dtype(kw))); }}}},
+      {"scalar_tensor",
+       {{"free", [](In, Kw kw) { return ONE(slope::tensor(scal(kw["value"]), opt_dtype(kw))); }},
+        {"Tensor(C++ scalar)", [](In, Kw kw) {
+           if (has(kw, "dtype")) return skip();
+           slope::Scalar v = scal(kw["value"]);
+           if (v.kind == slope::ScalarKind::Bool) return ONE(Tensor(v.i != 0));
+           if (v.kind == slope::ScalarKind::Int) return ONE(Tensor(v.i));
+           return ONE(Tensor(v.f));
+         }}}},
       // ---- nn
       ACT(relu), ACT(silu),
       {"leaky_relu",
@@ -563,6 +589,12 @@ struct Param {
   int index;  // into golden().cases; -1 = the golden files are missing
   std::string backend;
 };
+
+// gtest prints parameters of failed tests; without this it dumps the struct's bytes.
+void PrintTo(const Param& p, std::ostream* os) {
+  *os << (p.index < 0 ? std::string("missing golden files")
+                      : golden().cases[p.index]["name"].get<std::string>() + " on " + p.backend);
+}
 
 std::vector<std::string> backends() {
   std::vector<std::string> out = {"reference"};
