@@ -46,6 +46,18 @@ TEST(Promotion, WeakScalars) {
   EXPECT_EQ(vec<bool>(xi < 1.5), (std::vector<bool>{true, false}));
 }
 
+TEST(Promotion, ZeroDimTensors) {
+  // PyTorch: a 0-d tensor only matters when it lifts the category.
+  EXPECT_EQ(add(tensor({1}, i32), Tensor(5)).dtype(), i32);
+  EXPECT_EQ(mul(tensor({1.f}, f16), Tensor(0.5)).dtype(), f16);
+  EXPECT_EQ(add(tensor({1}, i32), tensor(0.5, f64)).dtype(), f64);
+  EXPECT_EQ(add(tensor({true}), tensor(3, i32)).dtype(), i32);
+  EXPECT_EQ(add(tensor({uint8_t(1)}), Tensor(-3)).dtype(), u8);
+  EXPECT_EQ(where(tensor({true}), tensor({1}, i32), Tensor(2.5)).dtype(), f32);
+  EXPECT_EQ(maximum(tensor({1}, i32), Tensor(0)).dtype(), i32);
+  EXPECT_EQ(add(Tensor(1), tensor(2, i32)).dtype(), i64);  // both 0-d: ordinary promotion
+}
+
 TEST(Broadcast, Shapes) {
   Tensor a = tensor({{1.f}, {2.f}});  // [2,1]
   Tensor b = tensor({10.f, 20.f, 30.f});  // [3]

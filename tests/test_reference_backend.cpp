@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -352,6 +353,95 @@ TEST_F(Reference, OutOfBoundsIndicesAreRejectedBeforeTheKernel) {
   EXPECT_THROW(prims::gather(x, make<int64_t>({2}, {1}, i64), 0), Error);
   EXPECT_THROW(prims::gather(x, make<int64_t>({-1}, {1}, i64), 0), Error);
   EXPECT_THROW(prims::scatter_add(x, make<int64_t>({5}, {1}, i32), make<float>({1}, {1}, f32), 0), Error);
+}
+
+// ---------------------------------------------------------------- every primitive, every dtype
+// Small non-negative integers are exact in every dtype, so each primitive applied in dtype d must
+// give what it gives in f64, cast to d. (For bool this also checks that add/sum are "or" and mul is
+// "and": cast(1 + 1, bool) = true = true || true.) Both sides run on this backend, so this checks that
+// every dtype agrees with the f64 path; the tests above check that path by hand. Run under
+// ASan/UBSan it also walks every kernel instantiation the shape rules can reach.
+const DType kAllDTypes[] = {bool_, u8, i8, i32, i64, u32, f16, bf16, f32, f64};
+
+void expect_like_f64(DType d, const char* what, const std::function<Tensor(const Tensor&, DType)>& f, double tol = 0) {
+  std::vector<double> v{0, 1, 2, 3, 1, 0};
+  Tensor x64 = tensor(v, {2, 3}, f64);
+  Tensor xd = prims::cast(x64, d);
+  Tensor got = f(xd, d);
+  Tensor want = f(prims::cast(xd, f64), f64);
+  ASSERT_EQ(got.shape(), want.shape()) << what << " " << name(d);
+  EXPECT_EQ(got.dtype(), want.dtype() == f64 ? d : want.dtype()) << what << " " << name(d);
+  std::vector<double> g = vals<double>(prims::cast(got, f64));
+  std::vector<double> w = vals<double>(prims::cast(prims::cast(want, got.dtype()), f64));
+  for (size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], w[i], tol * (1 + std::abs(w[i]))) << what << " " << name(d) << " at " << i;
+}
+
+TEST_F(Reference, EveryPrimitiveInEveryDtype) {
+  using T = const Tensor&;
+  for (DType d : kAllDTypes) {
+    const bool is_bool = d == bool_;
+    const bool is_float = is_floating(d);
+    auto one = [](T x, DType t) { return prims::full(x.shape(), Scalar(1), t); };
+    auto flipped = [](T x) { return prims::flip(x, {1}); };
+    // unary
+    if (!is_bool && is_signed(d)) expect_like_f64(d, "neg", [](T x, DType) { return prims::neg(x); });
+    if (is_float) {
+      // Transcendentals round differently in float and double: compare with a tolerance.
+      double tol = d == f64 ? 0 : d == f32 ? 1e-6 : 1e-2;
+      expect_like_f64(d, "exp", [](T x, DType) { return prims::exp(x); }, tol);
+      expect_like_f64(d, "log", [&](T x, DType t) { return prims::log(prims::add(x, one(x, t))); }, tol);
+      expect_like_f64(d, "sin", [](T x, DType) { return prims::sin(x); }, tol);
+      expect_like_f64(d, "sqrt", [](T x, DType) { return prims::sqrt(x); }, tol);
+      expect_like_f64(d, "tanh", [](T x, DType) { return prims::tanh(x); }, tol);
+      expect_like_f64(d, "erf", [](T x, DType) { return prims::erf(x); }, tol);
+    }
+    expect_like_f64(d, "floor", [](T x, DType) { return prims::floor(x); });
+    expect_like_f64(d, "logical_not", [](T x, DType t) { return prims::cast(prims::logical_not(prims::cast(x, bool_)), t); });
+    expect_like_f64(d, "stop_gradient", [](T x, DType) { return prims::stop_gradient(x); });
+    for (DType e : kAllDTypes)
+      expect_like_f64(d, "cast", [e](T x, DType) { return prims::cast(prims::cast(x, e), x.dtype()); });
+    // binary and where
+    expect_like_f64(d, "add", [](T x, DType) { return prims::add(x, x); });
+    if (!is_bool) expect_like_f64(d, "sub", [](T x, DType) { return prims::sub(prims::add(x, x), x); });
+    expect_like_f64(d, "mul", [&](T x, DType) { return prims::mul(x, flipped(x)); });
+    if (!is_bool) expect_like_f64(d, "div", [&](T x, DType t) { return prims::div(x, prims::add(x, one(x, t))); });
+    expect_like_f64(d, "pow", [](T x, DType) { return prims::pow(x, x); });
+    expect_like_f64(d, "maximum", [&](T x, DType) { return prims::maximum(x, flipped(x)); });
+    expect_like_f64(d, "equal", [&](T x, DType) { return prims::equal(x, flipped(x)); });
+    expect_like_f64(d, "less", [&](T x, DType) { return prims::less(x, flipped(x)); });
+    expect_like_f64(d, "greater", [&](T x, DType) { return prims::greater(x, flipped(x)); });
+    expect_like_f64(d, "where", [&](T x, DType) { return prims::where(prims::cast(x, bool_), x, flipped(x)); });
+    // reductions
+    for (Axes axes : {Axes{}, Axes{0}, Axes{1}, Axes{0, 1}}) {
+      expect_like_f64(d, "sum", [&](T x, DType) { return prims::sum(x, axes); });
+      expect_like_f64(d, "max", [&](T x, DType) { return prims::max(x, axes); });
+    }
+    // data movement
+    expect_like_f64(d, "reshape", [](T x, DType) { return prims::reshape(x, {3, 2}); });
+    expect_like_f64(d, "expand", [](T x, DType) { return prims::expand(prims::reshape(x, {2, 1, 3}), {2, 2, 3}); });
+    expect_like_f64(d, "permute", [](T x, DType) { return prims::permute(x, {1, 0}); });
+    expect_like_f64(d, "pad", [](T x, DType) { return prims::pad(x, {1, 0}, {0, 2}, {1, 1}, Scalar(1)); });
+    expect_like_f64(d, "slice", [](T x, DType) { return prims::slice(x, {1, 0}, {2, 3}, {1, 2}); });
+    expect_like_f64(d, "flip", [](T x, DType) { return prims::flip(x, {0, 1}); });
+    expect_like_f64(d, "cat", [](T x, DType) { return prims::cat({x, x}, 1); });
+    // creation
+    expect_like_f64(d, "full", [](T x, DType t) { return prims::add(x, prims::full({2, 3}, Scalar(1), t)); });
+    if (!is_bool)
+      expect_like_f64(d, "arange", [](T x, DType t) { return prims::add(x, prims::reshape(prims::arange(6, Scalar(0), Scalar(1), t), {2, 3})); });
+    // general
+    if (!is_bool) {
+      expect_like_f64(d, "matmul", [](T x, DType) { return prims::matmul(x, prims::permute(x, {1, 0})); });
+      ConvParams p{{1}, {2}, {1}, {0}, 1};
+      expect_like_f64(d, "conv", [&](T x, DType t) {
+        return prims::conv(prims::reshape(x, {1, 2, 3}), prims::full({2, 2, 2}, Scalar(1), t), p);
+      });
+    }
+    for (DType it : {u8, i8, i32, i64, u32}) {
+      Tensor idx = tensor(std::vector<int64_t>{0, 2, 2}, {3}, it);
+      expect_like_f64(d, "gather", [&](T x, DType) { return prims::gather(x, idx, 1); });
+      expect_like_f64(d, "scatter_add", [&](T x, DType) { return prims::scatter_add(x, idx, prims::gather(x, idx, 1), 1); });
+    }
+  }
 }
 
 // ---------------------------------------------------------------- zero-size tensors

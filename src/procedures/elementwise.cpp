@@ -38,6 +38,21 @@ std::pair<Tensor, Tensor> prepare(const char* op, const Tensor& a, const Tensor&
   return {bcast(as(a, d), s), bcast(as(b, d), s)};
 }
 
+// PyTorch's result type of two tensor operands: a 0-d tensor next to a tensor with dims only
+// counts when it lifts the category (x_i32 + tensor(5) stays i32, x_f16 * tensor(0.5) stays f16,
+// x_i32 + tensor(0.5, f64) is f64). This is what c10's combine_categories does; without it the
+// implicit Tensor(int)/Tensor(double) conversions would widen results unlike PyTorch.
+DType result_type(const Tensor& a, const Tensor& b) {
+  DType da = a.dtype(), db = b.dtype();
+  if (da == db) return da;
+  bool za = a.ndim() == 0, zb = b.ndim() == 0;
+  if (za == zb) return promote_types(da, db);
+  DType dim = za ? db : da, zero = za ? da : db;
+  if (is_floating(dim)) return dim;
+  if (dim == bool_ || is_floating(zero)) return promote_types(dim, zero);
+  return dim;
+}
+
 // The dtype PyTorch's transcendental functions compute in: ints and bool become the default float.
 DType float_type(DType d) { return is_floating(d) ? d : kDefaultFloat; }
 Tensor floatify(const Tensor& x) { return as(x, float_type(x.dtype())); }
@@ -139,24 +154,24 @@ void require_bool(const char* op, const Tensor& a, const Tensor& b) {
 
 Tensor add(const Tensor& a, const Tensor& b) {
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::add(a, b);
-  return add_as("add", a, b, promote_types(a.dtype(), b.dtype()));
+  return add_as("add", a, b, result_type(a, b));
 }
 Tensor sub(const Tensor& a, const Tensor& b) {
   no_bool_sub(a, b);
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::sub(a, b);
-  return sub_as(a, b, promote_types(a.dtype(), b.dtype()));
+  return sub_as(a, b, result_type(a, b));
 }
 Tensor mul(const Tensor& a, const Tensor& b) {
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::mul(a, b);
-  return mul_as(a, b, promote_types(a.dtype(), b.dtype()));
+  return mul_as(a, b, result_type(a, b));
 }
 Tensor div(const Tensor& a, const Tensor& b) {
   if (a.dtype() == b.dtype() && a.shape() == b.shape() && is_floating(a.dtype())) return prims::div(a, b);
-  return div_as(a, b, promote_types(a.dtype(), b.dtype()));
+  return div_as(a, b, result_type(a, b));
 }
 
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
-  DType d = promote_types(a.dtype(), b.dtype());
+  DType d = result_type(a, b);
   check(d != bool_, "floor_divide", "is not defined for bool tensors");
   auto [x, y] = prepare("floor_divide", a, b, d);
   if (is_floating(d)) return prims::floor(prims::div(x, y));
@@ -164,7 +179,7 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
 }
 
 Tensor remainder(const Tensor& a, const Tensor& b) {
-  DType d = promote_types(a.dtype(), b.dtype());
+  DType d = result_type(a, b);
   check(d != bool_, "remainder", "is not defined for bool tensors");
   auto [x, y] = prepare("remainder", a, b, d);
   if (is_floating(d)) {
@@ -180,27 +195,27 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
-  DType d = promote_types(a.dtype(), b.dtype());
+  DType d = result_type(a, b);
   auto [x, y] = prepare("pow", a, b, d);
   return prims::pow(x, y);
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  auto [x, y] = prepare("maximum", a, b, promote_types(a.dtype(), b.dtype()));
+  auto [x, y] = prepare("maximum", a, b, result_type(a, b));
   return prims::maximum(x, y);
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  auto [x, y] = prepare("minimum", a, b, promote_types(a.dtype(), b.dtype()));
+  auto [x, y] = prepare("minimum", a, b, result_type(a, b));
   return minimum_same(x, y);
 }
 
-Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", Cmp::eq, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", Cmp::ne, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", Cmp::lt, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor le(const Tensor& a, const Tensor& b) { return compare("le", Cmp::le, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", Cmp::gt, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", Cmp::ge, a, b, promote_types(a.dtype(), b.dtype())); }
+Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", Cmp::eq, a, b, result_type(a, b)); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", Cmp::ne, a, b, result_type(a, b)); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", Cmp::lt, a, b, result_type(a, b)); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare("le", Cmp::le, a, b, result_type(a, b)); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", Cmp::gt, a, b, result_type(a, b)); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", Cmp::ge, a, b, result_type(a, b)); }
 
 Tensor logical_and(const Tensor& a, const Tensor& b) { return logical_binary("logical_and", a, b, 0); }
 Tensor logical_or(const Tensor& a, const Tensor& b) { return logical_binary("logical_or", a, b, 1); }
@@ -209,7 +224,7 @@ Tensor logical_not(const Tensor& a) { return prims::logical_not(to_bool(a)); }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   check(cond.dtype() == bool_, "where", "condition must be a bool tensor, got ", name(cond.dtype()));
-  DType d = promote_types(a.dtype(), b.dtype());
+  DType d = result_type(a, b);
   const Shape& cs = cond.shape();
   if (cs == a.shape() && cs == b.shape()) return prims::where(cond, as(a, d), as(b, d));
   Shape s = broadcast_shapes("where", broadcast_shapes("where", cs, a.shape()), b.shape());
