@@ -1,0 +1,556 @@
+// Elementwise procedures: NumPy broadcasting + PyTorch dtype promotion over the elementwise
+// primitives, the Tensor operators, and the unary math functions that are not primitives.
+//
+// Eager overhead matters: when operands already agree (same shape and dtype) every binary op goes
+// straight to one bind, with no reshape/expand/cast in between.
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "slope/interpreter.h"
+#include "slope/ops.h"
+#include "slope/primitive_ops.h"
+
+namespace slope {
+
+namespace {
+
+// Casts only when needed.
+Tensor as(const Tensor& x, DType d) { return x.dtype() == d ? x : prims::cast(x, d); }
+
+// Broadcasts x to `s` (rank may grow by leading 1s); a no-op when x already has shape s.
+Tensor bcast(const Tensor& x, const Shape& s) {
+  const Shape& xs = x.shape();
+  if (xs == s) return x;
+  Tensor y = x;
+  if (xs.size() != s.size()) {
+    Shape r(s.size() - xs.size(), 1);
+    for (int64_t d : xs) r.push_back(d);
+    y = prims::reshape(x, r);
+  }
+  return y.shape() == s ? y : prims::expand(y, s);
+}
+
+// Casts both operands to d and broadcasts them to their common shape.
+std::pair<Tensor, Tensor> prepare(const char* op, const Tensor& a, const Tensor& b, DType d) {
+  if (a.shape() == b.shape()) return {as(a, d), as(b, d)};
+  Shape s = broadcast_shapes(op, a.shape(), b.shape());
+  return {bcast(as(a, d), s), bcast(as(b, d), s)};
+}
+
+// PyTorch's result type of two tensor operands: a 0-d tensor next to a tensor with dims only
+// counts when it lifts the category (x_i32 + tensor(5) stays i32, x_f16 * tensor(0.5) stays f16,
+// x_i32 + tensor(0.5, f64) is f64). This is what c10's combine_categories does; without it the
+// implicit Tensor(int)/Tensor(double) conversions would widen results unlike PyTorch.
+DType result_type(const Tensor& a, const Tensor& b) {
+  DType da = a.dtype(), db = b.dtype();
+  if (da == db) return da;
+  bool za = a.ndim() == 0, zb = b.ndim() == 0;
+  if (za == zb) return promote_types(da, db);
+  DType dim = za ? db : da, zero = za ? da : db;
+  if (is_floating(dim)) return dim;
+  if (dim == bool_ || is_floating(zero)) return promote_types(dim, zero);
+  return dim;
+}
+
+// The dtype PyTorch's transcendental functions compute in: ints and bool become the default float.
+DType float_type(DType d) { return is_floating(d) ? d : kDefaultFloat; }
+Tensor floatify(const Tensor& x) { return as(x, float_type(x.dtype())); }
+
+// A tensor of x's shape filled with v in dtype d (constants in formulas).
+Tensor fill(const Tensor& x, Scalar v, DType d) { return prims::full(x.shape(), v, d); }
+Tensor fill(const Tensor& x, Scalar v) { return prims::full(x.shape(), v, x.dtype()); }
+
+// Formulas needing more range/precision than f16/bf16/f32 give are evaluated in f64 and rounded
+// once at the end (like the f32 libm results PyTorch returns).
+bool widen(DType d) { return d == f16 || d == bf16 || d == f32; }
+
+// Same shape and dtype: the raw primitives.
+Tensor isnan_same(const Tensor& x) { return prims::logical_not(prims::equal(x, x)); }
+Tensor or_(const Tensor& a, const Tensor& b) { return prims::add(a, b); }  // bool add is logical or
+Tensor and_(const Tensor& a, const Tensor& b) { return prims::mul(a, b); }  // bool mul is logical and
+
+// Elementwise minimum of operands with one shape and dtype. NaN propagates like torch.minimum.
+Tensor minimum_same(const Tensor& a, const Tensor& b) {
+  Tensor take_b = prims::less(b, a);
+  if (is_floating(a.dtype())) take_b = or_(take_b, isnan_same(b));
+  return prims::where(take_b, b, a);
+}
+
+// Integer division rounding toward -inf, from the truncating primitive. Wrapping arithmetic.
+Tensor floor_div_int(const Tensor& a, const Tensor& b) {
+  Tensor q = prims::div(a, b);
+  if (!is_signed(a.dtype())) return q;
+  Tensor zero = fill(a, 0);
+  Tensor r = prims::sub(a, prims::mul(q, b));
+  Tensor adjust = and_(prims::logical_not(prims::equal(r, zero)),
+                       prims::logical_not(prims::equal(prims::less(r, zero), prims::less(b, zero))));
+  return prims::where(adjust, prims::sub(q, fill(a, 1)), q);
+}
+
+Tensor bitwise_not(const Tensor& x) {
+  // ~x == -x - 1 in two's complement, for signed and unsigned types alike (arithmetic wraps).
+  return prims::sub(prims::neg(x), fill(x, 1));
+}
+
+// fmod(a, b) of f64 tensors, exact like C's fmod while |a / b| < 2^53 (no fmod primitive):
+// t = trunc(a / b) may be off by one, but a - t*b is computed exactly with Dekker's two-product
+// (Veltkamp split), so one correction step gives the exact remainder. PyTorch builds
+// floor_divide and remainder on fmod, so this is what makes e.g. 1 // 0.1 == 9 like PyTorch.
+Tensor fmod64(const Tensor& a, const Tensor& b) {
+  auto split = [](const Tensor& x) {
+    Tensor c = prims::mul(x, fill(x, 134217729.0));  // 2^27 + 1
+    Tensor hi = prims::sub(c, prims::sub(c, x));
+    return std::pair{hi, prims::sub(x, hi)};
+  };
+  Tensor q = prims::div(a, b);
+  Tensor zero = fill(a, 0);
+  Tensor t = prims::where(prims::less(q, zero), prims::neg(prims::floor(prims::neg(q))), prims::floor(q));
+  Tensor p = prims::mul(t, b);
+  auto [th, tl] = split(t);
+  auto [bh, bl] = split(b);
+  Tensor e = prims::add(prims::add(prims::add(prims::sub(prims::mul(th, bh), p), prims::mul(th, bl)), prims::mul(tl, bh)),
+                        prims::mul(tl, bl));
+  Tensor r = prims::sub(prims::sub(a, p), e);  // a - p is exact (Sterbenz): p is within a factor 2 of a
+  Tensor babs = prims::where(prims::less(b, zero), prims::neg(b), b);
+  Tensor a_neg = prims::less(a, zero);
+  Tensor toward_a = prims::where(a_neg, prims::neg(babs), babs);
+  // t one too large: r has the wrong sign. t one too small: |r| >= |b|.
+  Tensor wrong_sign = and_(prims::logical_not(prims::equal(r, zero)), prims::logical_not(prims::equal(prims::less(r, zero), a_neg)));
+  r = prims::where(wrong_sign, prims::add(r, toward_a), r);
+  Tensor rabs = prims::where(prims::less(r, zero), prims::neg(r), r);
+  Tensor too_big = or_(prims::greater(rabs, babs), prims::equal(rabs, babs));
+  r = prims::where(too_big, prims::sub(r, toward_a), r);
+  // fmod(finite, +-inf) = a (t * inf above is NaN). inf, NaN and division by 0 are already NaN.
+  Tensor a_finite = prims::equal(prims::sub(a, a), zero);
+  Tensor b_inf = prims::equal(babs, fill(b, std::numeric_limits<double>::infinity()));
+  return prims::where(and_(a_finite, b_inf), a, r);
+}
+
+// PyTorch's float floor_divide / remainder, from an exact fmod (ATen's div_floor / remainder).
+std::pair<Tensor, Tensor> float_floor_divmod(const Tensor& x, const Tensor& y, bool want_div) {
+  DType d = x.dtype();
+  Tensor a = as(x, f64), b = as(y, f64);
+  Tensor zero = fill(a, 0);
+  Tensor mod = fmod64(a, b);
+  Tensor adjust = and_(prims::logical_not(prims::equal(mod, zero)),
+                       prims::logical_not(prims::equal(prims::less(b, zero), prims::less(mod, zero))));
+  Tensor rem = prims::where(adjust, prims::add(mod, b), mod);
+  if (!want_div) return {Tensor(), as(rem, d)};
+  Tensor div = prims::div(prims::sub(a, mod), b);
+  div = prims::where(adjust, prims::sub(div, fill(a, 1)), div);
+  Tensor fl = prims::floor(div);
+  fl = prims::where(prims::greater(prims::sub(div, fl), fill(a, 0.5)), prims::add(fl, fill(a, 1)), fl);
+  Tensor q = prims::div(a, b);
+  // A zero quotient keeps the sign of a / b; division by zero gives a / b (inf or NaN).
+  Tensor q_neg = or_(prims::less(q, zero), prims::less(prims::div(fill(a, 1), q), zero));  // 1/-0 = -inf
+  Tensor signed_zero = prims::where(q_neg, fill(a, -0.0), zero);
+  fl = prims::where(prims::equal(div, zero), signed_zero, fl);
+  fl = prims::where(prims::equal(b, zero), q, fl);
+  return {as(fl, d), Tensor()};
+}
+
+// Binary ops given the result dtype, after promotion.
+Tensor add_as(const char* op, const Tensor& a, const Tensor& b, DType d) {
+  auto [x, y] = prepare(op, a, b, d);
+  return prims::add(x, y);
+}
+void no_bool_sub(const Tensor& a, const Tensor& b) {
+  check(a.dtype() != bool_ && b.dtype() != bool_, "sub",
+        "subtraction with a bool tensor is not supported (use logical_xor or ~), got ", name(a.dtype()), " and ",
+        name(b.dtype()));
+}
+Tensor sub_as(const Tensor& a, const Tensor& b, DType d) {
+  auto [x, y] = prepare("sub", a, b, d);
+  return prims::sub(x, y);
+}
+Tensor mul_as(const Tensor& a, const Tensor& b, DType d) {
+  auto [x, y] = prepare("mul", a, b, d);
+  return prims::mul(x, y);
+}
+Tensor div_as(const Tensor& a, const Tensor& b, DType d) {
+  auto [x, y] = prepare("div", a, b, float_type(d));
+  return prims::div(x, y);
+}
+
+enum class Cmp { eq, ne, lt, le, gt, ge };
+Tensor compare(const char* op, Cmp c, const Tensor& a, const Tensor& b, DType d) {
+  auto [x, y] = prepare(op, a, b, d);
+  switch (c) {
+    case Cmp::eq: return prims::equal(x, y);
+    case Cmp::ne: return prims::logical_not(prims::equal(x, y));
+    case Cmp::lt: return prims::less(x, y);
+    case Cmp::gt: return prims::greater(x, y);
+    // Not "not greater": NaN <= 1 is false.
+    case Cmp::le: return or_(prims::less(x, y), prims::equal(x, y));
+    case Cmp::ge: return or_(prims::greater(x, y), prims::equal(x, y));
+  }
+  return prims::equal(x, y);
+}
+
+DType weak(const Tensor& t, Scalar s) { return promote_with_scalar(t.dtype(), s.kind); }
+
+Tensor to_bool(const Tensor& x) { return as(x, bool_); }
+
+Tensor logical_binary(const char* op, const Tensor& a, const Tensor& b, int kind) {
+  auto [x, y] = prepare(op, to_bool(a), to_bool(b), bool_);
+  if (kind == 0) return and_(x, y);
+  if (kind == 1) return or_(x, y);
+  return prims::logical_not(prims::equal(x, y));
+}
+
+void require_bool(const char* op, const Tensor& a, const Tensor& b) {
+  check(a.dtype() == bool_ && b.dtype() == bool_, op,
+        "is the logical operator on bool masks; bitwise operations on ", name(a.dtype()), " and ", name(b.dtype()),
+        " are not supported (use logical_and/logical_or, or cast to bool)");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- binary (tensor, tensor)
+
+Tensor add(const Tensor& a, const Tensor& b) {
+  if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::add(a, b);
+  return add_as("add", a, b, result_type(a, b));
+}
+Tensor sub(const Tensor& a, const Tensor& b) {
+  no_bool_sub(a, b);
+  if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::sub(a, b);
+  return sub_as(a, b, result_type(a, b));
+}
+Tensor mul(const Tensor& a, const Tensor& b) {
+  if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::mul(a, b);
+  return mul_as(a, b, result_type(a, b));
+}
+Tensor div(const Tensor& a, const Tensor& b) {
+  if (a.dtype() == b.dtype() && a.shape() == b.shape() && is_floating(a.dtype())) return prims::div(a, b);
+  return div_as(a, b, result_type(a, b));
+}
+
+Tensor floor_divide(const Tensor& a, const Tensor& b) {
+  DType d = result_type(a, b);
+  check(d != bool_, "floor_divide", "is not defined for bool tensors");
+  auto [x, y] = prepare("floor_divide", a, b, d);
+  if (is_floating(d)) return float_floor_divmod(x, y, true).first;
+  return floor_div_int(x, y);
+}
+
+Tensor remainder(const Tensor& a, const Tensor& b) {
+  DType d = result_type(a, b);
+  check(d != bool_, "remainder", "is not defined for bool tensors");
+  auto [x, y] = prepare("remainder", a, b, d);
+  if (is_floating(d)) return float_floor_divmod(x, y, false).second;  // sign of the divisor
+  Tensor r = prims::sub(x, prims::mul(prims::div(x, y), y));  // truncated remainder: sign of x
+  if (!is_signed(d)) return r;
+  Tensor zero = fill(x, 0);
+  Tensor fix = and_(prims::logical_not(prims::equal(r, zero)),
+                    prims::logical_not(prims::equal(prims::less(r, zero), prims::less(y, zero))));
+  return prims::where(fix, prims::add(r, y), r);
+}
+
+Tensor pow(const Tensor& a, const Tensor& b) {
+  DType d = result_type(a, b);
+  check(d != bool_, "pow", "is not defined for bool tensors");
+  auto [x, y] = prepare("pow", a, b, d);
+  return prims::pow(x, y);
+}
+
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  auto [x, y] = prepare("maximum", a, b, result_type(a, b));
+  return prims::maximum(x, y);
+}
+
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  auto [x, y] = prepare("minimum", a, b, result_type(a, b));
+  return minimum_same(x, y);
+}
+
+Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", Cmp::eq, a, b, result_type(a, b)); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", Cmp::ne, a, b, result_type(a, b)); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", Cmp::lt, a, b, result_type(a, b)); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare("le", Cmp::le, a, b, result_type(a, b)); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", Cmp::gt, a, b, result_type(a, b)); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", Cmp::ge, a, b, result_type(a, b)); }
+
+Tensor logical_and(const Tensor& a, const Tensor& b) { return logical_binary("logical_and", a, b, 0); }
+Tensor logical_or(const Tensor& a, const Tensor& b) { return logical_binary("logical_or", a, b, 1); }
+Tensor logical_xor(const Tensor& a, const Tensor& b) { return logical_binary("logical_xor", a, b, 2); }
+Tensor logical_not(const Tensor& a) { return prims::logical_not(to_bool(a)); }
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  check(cond.dtype() == bool_, "where", "condition must be a bool tensor, got ", name(cond.dtype()));
+  DType d = result_type(a, b);
+  const Shape& cs = cond.shape();
+  if (cs == a.shape() && cs == b.shape()) return prims::where(cond, as(a, d), as(b, d));
+  Shape s = broadcast_shapes("where", broadcast_shapes("where", cs, a.shape()), b.shape());
+  return prims::where(bcast(cond, s), bcast(as(a, d), s), bcast(as(b, d), s));
+}
+
+// ---------------------------------------------------------------- operators
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator&&(const Tensor& a, const Tensor& b) { return logical_and(a, b); }
+Tensor operator||(const Tensor& a, const Tensor& b) { return logical_or(a, b); }
+Tensor operator&(const Tensor& a, const Tensor& b) {
+  require_bool("and", a, b);
+  return logical_and(a, b);
+}
+Tensor operator|(const Tensor& a, const Tensor& b) {
+  require_bool("or", a, b);
+  return logical_or(a, b);
+}
+
+// Weak scalars: the scalar takes the tensor's dtype unless its category is higher.
+Tensor operator+(const Tensor& a, Scalar b) { DType d = weak(a, b); return prims::add(as(a, d), fill(a, b, d)); }
+Tensor operator+(Scalar a, const Tensor& b) { DType d = weak(b, a); return prims::add(fill(b, a, d), as(b, d)); }
+Tensor operator-(const Tensor& a, Scalar b) {
+  check(a.dtype() != bool_ && b.kind != ScalarKind::Bool, "sub", "subtraction with bool is not supported");
+  DType d = weak(a, b);
+  return prims::sub(as(a, d), fill(a, b, d));
+}
+Tensor operator-(Scalar a, const Tensor& b) {
+  check(b.dtype() != bool_ && a.kind != ScalarKind::Bool, "sub", "subtraction with bool is not supported");
+  DType d = weak(b, a);
+  return prims::sub(fill(b, a, d), as(b, d));
+}
+Tensor operator*(const Tensor& a, Scalar b) { DType d = weak(a, b); return prims::mul(as(a, d), fill(a, b, d)); }
+Tensor operator*(Scalar a, const Tensor& b) { DType d = weak(b, a); return prims::mul(fill(b, a, d), as(b, d)); }
+Tensor operator/(const Tensor& a, Scalar b) {
+  DType d = float_type(weak(a, b));
+  return prims::div(as(a, d), fill(a, b, d));
+}
+Tensor operator/(Scalar a, const Tensor& b) {
+  DType d = float_type(weak(b, a));
+  return prims::div(fill(b, a, d), as(b, d));
+}
+#define SLOPE_SCALAR_COMPARE(op, fn, cmp)                                                                   \
+  Tensor operator op(const Tensor& a, Scalar b) { DType d = weak(a, b); return compare(fn, cmp, a, fill(a, b, d), d); } \
+  Tensor operator op(Scalar a, const Tensor& b) { DType d = weak(b, a); return compare(fn, cmp, fill(b, a, d), b, d); }
+SLOPE_SCALAR_COMPARE(==, "eq", Cmp::eq)
+SLOPE_SCALAR_COMPARE(!=, "ne", Cmp::ne)
+SLOPE_SCALAR_COMPARE(<, "lt", Cmp::lt)
+SLOPE_SCALAR_COMPARE(<=, "le", Cmp::le)
+SLOPE_SCALAR_COMPARE(>, "gt", Cmp::gt)
+SLOPE_SCALAR_COMPARE(>=, "ge", Cmp::ge)
+#undef SLOPE_SCALAR_COMPARE
+
+namespace {
+// In-place forms behave like PyTorch's: the result must broadcast to a's shape and may only be
+// cast back to a's dtype when that does not lower the category (int += float is an error).
+Tensor& assign(const char* op, Tensor& a, const Tensor& r) {
+  check(r.shape() == a.shape(), op, "result shape ", to_string(r.shape()), " does not match the in-place operand's ",
+        to_string(a.shape()));
+  auto category = [](DType d) { return d == bool_ ? 0 : is_floating(d) ? 2 : 1; };
+  check(category(r.dtype()) <= category(a.dtype()), op, "result dtype ", name(r.dtype()),
+        " can't be cast to the in-place operand's dtype ", name(a.dtype()));
+  a = as(r, a.dtype());
+  return a;
+}
+}  // namespace
+Tensor& operator+=(Tensor& a, const Tensor& b) { return assign("add_", a, add(a, b)); }
+Tensor& operator-=(Tensor& a, const Tensor& b) { return assign("sub_", a, sub(a, b)); }
+Tensor& operator*=(Tensor& a, const Tensor& b) { return assign("mul_", a, mul(a, b)); }
+Tensor& operator/=(Tensor& a, const Tensor& b) { return assign("div_", a, div(a, b)); }
+
+Tensor Tensor::operator-() const { return slope::neg(*this); }
+Tensor Tensor::operator~() const {
+  DType d = dtype();
+  if (d == bool_) return prims::logical_not(*this);
+  check(!is_floating(d), "bitwise_not", "is only defined for bool and integer tensors, got ", name(d));
+  return bitwise_not(*this);
+}
+
+// ---------------------------------------------------------------- unary
+
+Tensor neg(const Tensor& x) {
+  check(x.dtype() != bool_, "neg", "is not defined for bool tensors (use logical_not or ~)");
+  return prims::neg(x);
+}
+Tensor exp(const Tensor& x) { return prims::exp(floatify(x)); }
+Tensor log(const Tensor& x) { return prims::log(floatify(x)); }
+Tensor sin(const Tensor& x) { return prims::sin(floatify(x)); }
+Tensor sqrt(const Tensor& x) { return prims::sqrt(floatify(x)); }
+Tensor tanh(const Tensor& x) { return prims::tanh(floatify(x)); }
+Tensor erf(const Tensor& x) { return prims::erf(floatify(x)); }
+
+namespace {
+// cos of a float tensor, without a cos primitive. sin(pi/2 - x) would lose all accuracy for large
+// |x| (pi/2 - x rounds), so: cos(x) = sin(2x) / (2 sin(x)), where 2x is exact and libm reduces each
+// argument exactly: few-ulp relative accuracy everywhere, including next to the zeros of cos.
+// Near x = 0 (0/0) and where 2x would overflow, 1 - 2 sin^2(x/2) is accurate instead (cos is
+// close to 1 near 0; for |x| > 1e300 the absolute error of 1e-16 is all any result can promise).
+Tensor cos_float(const Tensor& y) {
+  Tensor two = fill(y, 2);
+  Tensor s_half = prims::sin(prims::div(y, two));
+  Tensor near0 = prims::sub(fill(y, 1), prims::mul(two, prims::mul(s_half, s_half)));
+  Tensor ratio = prims::div(prims::sin(prims::mul(y, two)), prims::mul(two, prims::sin(y)));
+  Tensor a = abs(y);
+  Tensor use_near0 = or_(prims::less(a, fill(y, 0.5)), prims::greater(a, fill(y, 1e300)));
+  return prims::where(use_near0, near0, ratio);
+}
+}  // namespace
+
+Tensor cos(const Tensor& x) {
+  // Types up to f32 are evaluated in f64 and rounded once.
+  Tensor y = floatify(x);
+  DType d = y.dtype();
+  if (widen(d)) return prims::cast(cos_float(prims::cast(y, f64)), d);
+  return cos_float(y);
+}
+Tensor tan(const Tensor& x) {
+  Tensor y = floatify(x);
+  DType d = y.dtype();
+  Tensor w = widen(d) ? prims::cast(y, f64) : y;
+  Tensor t = prims::div(prims::sin(w), cos_float(w));
+  return as(t, d);
+}
+Tensor rsqrt(const Tensor& x) {
+  Tensor y = floatify(x);
+  return prims::div(fill(y, 1), prims::sqrt(y));
+}
+Tensor reciprocal(const Tensor& x) {
+  Tensor y = floatify(x);
+  return prims::div(fill(y, 1), y);
+}
+Tensor log2(const Tensor& x) {
+  Tensor y = floatify(x);
+  DType d = y.dtype();
+  Tensor w = widen(d) ? prims::cast(y, f64) : y;
+  return as(prims::div(prims::log(w), fill(w, std::numbers::ln2)), d);
+}
+Tensor exp2(const Tensor& x) {
+  Tensor y = floatify(x);
+  DType d = y.dtype();
+  // pow(2, x) is exact at integers and accurate elsewhere; exp(x * ln2) would amplify the
+  // rounding of the product by |x| (hundreds of ulps in f64).
+  Tensor w = widen(d) ? prims::cast(y, f64) : y;
+  return as(prims::pow(fill(w, 2), w), d);
+}
+
+Tensor log1p(const Tensor& x) {
+  // Goldberg's trick: with u = 1 + x (rounded), log(u) * x / (u - 1) cancels the rounding error
+  // of u, so small x keeps full relative accuracy. u == 1 means x is below half an ulp: log1p = x.
+  Tensor y = floatify(x);
+  Tensor one = fill(y, 1);
+  Tensor u = prims::add(one, y);
+  Tensor um1 = prims::sub(u, one);
+  Tensor r = prims::mul(prims::log(u), prims::div(y, um1));  // x / (u - 1) ~ 1: no overflow
+  Tensor special = or_(prims::equal(u, one), prims::equal(u, fill(y, std::numeric_limits<double>::infinity())));
+  // u == 1: x is tiny, log1p(x) = x; u == inf: log1p(inf) = inf (the formula gives inf/inf).
+  return prims::where(special, prims::where(prims::equal(u, one), y, u), r);
+}
+
+Tensor expm1(const Tensor& x) {
+  // Kahan's trick: with u = exp(x), (u - 1) * x / log(u) corrects the rounding of u.
+  Tensor y = floatify(x);
+  Tensor one = fill(y, 1);
+  Tensor u = prims::exp(y);
+  Tensor um1 = prims::sub(u, one);
+  Tensor r = prims::mul(um1, prims::div(y, prims::log(u)));  // x / log(u) ~ 1: no overflow
+  // u == 1: tiny x; u - 1 == -1: x very negative (result -1); u == inf: overflow (result inf).
+  Tensor res = prims::where(prims::equal(um1, fill(y, -1)), um1, r);
+  res = prims::where(prims::equal(u, fill(y, std::numeric_limits<double>::infinity())), u, res);
+  return prims::where(prims::equal(u, one), y, res);
+}
+
+Tensor sigmoid(const Tensor& x) {
+  // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, which keeps
+  // full relative accuracy in both tails.
+  Tensor y = floatify(x);
+  Tensor one = fill(y, 1);
+  Tensor e = prims::exp(prims::neg(abs(y)));
+  Tensor den = prims::add(one, e);
+  Tensor neg_side = prims::less(y, fill(y, 0));
+  return prims::div(prims::where(neg_side, e, one), den);
+}
+
+Tensor abs(const Tensor& x) {
+  DType d = x.dtype();
+  if (d == bool_ || !is_signed(d)) return x;
+  Tensor zero = fill(x, 0);
+  // 0 - x (not -x) so that abs(-0.0) = +0.0; NaN stays NaN.
+  return prims::where(prims::greater(x, zero), x, prims::sub(zero, x));
+}
+
+Tensor sign(const Tensor& x) {
+  DType d = x.dtype();
+  if (d == bool_) return x;
+  Tensor zero = fill(x, 0);
+  Tensor pos = prims::cast(prims::greater(x, zero), d);
+  if (!is_signed(d)) return pos;
+  return prims::sub(pos, prims::cast(prims::less(x, zero), d));  // NaN -> 0, like PyTorch 1.13
+}
+
+Tensor floor(const Tensor& x) {
+  check(x.dtype() != bool_, "floor", "is not defined for bool tensors");
+  return is_floating(x.dtype()) ? prims::floor(x) : x;
+}
+Tensor ceil(const Tensor& x) {
+  check(x.dtype() != bool_, "ceil", "is not defined for bool tensors");
+  return is_floating(x.dtype()) ? prims::neg(prims::floor(prims::neg(x))) : x;
+}
+Tensor trunc(const Tensor& x) {
+  check(x.dtype() != bool_, "trunc", "is not defined for bool tensors");
+  if (!is_floating(x.dtype())) return x;
+  return prims::where(prims::less(x, fill(x, 0)), ceil(x), prims::floor(x));
+}
+Tensor round(const Tensor& x) {
+  check(x.dtype() != bool_, "round", "is not defined for bool tensors");
+  if (!is_floating(x.dtype())) return x;
+  // x - floor(x) is exact, so the comparison with 0.5 is too (x + 0.5 would round for x just
+  // below 0.5). Ties go to the even neighbour.
+  Tensor f = prims::floor(x);
+  Tensor frac = prims::sub(x, f);
+  Tensor half = fill(x, 0.5);
+  Tensor two = fill(x, 2);
+  Tensor odd = prims::equal(prims::sub(f, prims::mul(prims::floor(prims::div(f, two)), two)), fill(x, 1));
+  Tensor up = or_(prims::greater(frac, half), and_(prims::equal(frac, half), odd));
+  return prims::where(up, prims::add(f, fill(x, 1)), f);
+}
+
+Tensor square(const Tensor& x) {
+  // PyTorch squares bool as int64.
+  Tensor y = x.dtype() == bool_ ? prims::cast(x, kDefaultInt) : x;
+  return prims::mul(y, y);
+}
+
+Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  check(lo.has_value() || hi.has_value(), "clip", "needs at least one of lo and hi");
+  check(x.dtype() != bool_, "clip", "is not defined for bool tensors");
+  DType d = x.dtype();
+  if (lo) d = promote_with_scalar(d, lo->kind);
+  if (hi) d = promote_with_scalar(d, hi->kind);
+  Tensor y = as(x, d);
+  // lo > hi gives hi everywhere, like torch.clamp. NaN in x propagates.
+  if (lo) y = prims::maximum(y, fill(y, *lo));
+  if (hi) y = minimum_same(y, fill(y, *hi));
+  return y;
+}
+
+Tensor cast(const Tensor& x, DType d) { return as(x, d); }
+Tensor stop_gradient(const Tensor& x) { return prims::stop_gradient(x); }
+
+Tensor isnan(const Tensor& x) {
+  if (!is_floating(x.dtype())) return fill(x, false, bool_);
+  return isnan_same(x);
+}
+Tensor isinf(const Tensor& x) {
+  if (!is_floating(x.dtype())) return fill(x, false, bool_);
+  return prims::equal(abs(x), fill(x, std::numeric_limits<double>::infinity()));
+}
+Tensor isfinite(const Tensor& x) {
+  if (!is_floating(x.dtype())) return fill(x, true, bool_);
+  // x - x is 0 exactly for finite x and NaN for inf and NaN.
+  return prims::equal(prims::sub(x, x), fill(x, 0));
+}
+
+}  // namespace slope
