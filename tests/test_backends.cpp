@@ -21,8 +21,16 @@ namespace {
 
 using namespace slope;
 
+// Skips everything when slope was built without the cpu backend (SLOPE_BACKEND_CPU=OFF).
+class CpuBackend : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto names = backend_names();
+    if (std::find(names.begin(), names.end(), "cpu") == names.end()) GTEST_SKIP() << "no cpu backend in this build";
+  }
+};
+
 const DType kAll[] = {bool_, u8, i8, i32, i64, u32, f16, bf16, f32, f64};
-const DType kFloats[] = {f16, bf16, f32, f64};
 const DType kInts[] = {u8, i8, i32, i64, u32};
 
 // Value ranges the generator draws from.
@@ -131,7 +139,7 @@ const std::vector<Shape> kElementwiseShapes = {{}, {0}, {1}, {3, 0, 2}, {3, 1, 4
 
 // ---------------------------------------------------------------- unary, cast
 
-TEST(CpuBackend, UnaryMatchesReferenceBitForBit) {
+TEST_F(CpuBackend, UnaryMatchesReferenceBitForBit) {
   for (DType d : kAll)
     for (const Shape& s : kElementwiseShapes) {
       Tensor x = random_tensor(s, d);
@@ -153,7 +161,7 @@ TEST(CpuBackend, UnaryMatchesReferenceBitForBit) {
     }
 }
 
-TEST(CpuBackend, CastEveryPairOfDtypes) {
+TEST_F(CpuBackend, CastEveryPairOfDtypes) {
   for (DType from : kAll)
     for (const Shape& s : {Shape{}, Shape{0, 4}, Shape{257}, Shape{40000}}) {
       Tensor x = random_tensor(s, from);
@@ -163,7 +171,7 @@ TEST(CpuBackend, CastEveryPairOfDtypes) {
     }
 }
 
-TEST(CpuBackend, StopGradientAndReshapeShareTheBuffer) {
+TEST_F(CpuBackend, StopGradientAndReshapeShareTheBuffer) {
   BackendScope s("cpu");
   Tensor x = random_tensor({4, 6}, f32);
   Tensor y = prims::reshape(x, {3, 8});
@@ -174,7 +182,7 @@ TEST(CpuBackend, StopGradientAndReshapeShareTheBuffer) {
 
 // ---------------------------------------------------------------- binary, where
 
-TEST(CpuBackend, BinaryMatchesReferenceBitForBit) {
+TEST_F(CpuBackend, BinaryMatchesReferenceBitForBit) {
   const Prim ops[] = {Prim::add, Prim::sub, Prim::mul, Prim::div, Prim::pow, Prim::maximum,
                       Prim::equal, Prim::less, Prim::greater};
   for (DType d : kAll)
@@ -197,7 +205,7 @@ TEST(CpuBackend, BinaryMatchesReferenceBitForBit) {
     }
 }
 
-TEST(CpuBackend, WhereMatchesReference) {
+TEST_F(CpuBackend, WhereMatchesReference) {
   for (DType d : kAll)
     for (const Shape& s : kElementwiseShapes) {
       Tensor c = random_tensor(s, bool_), a = random_tensor(s, d), b = random_tensor(s, d);
@@ -236,13 +244,13 @@ void check_reductions(const Shape& s, const Axes& axes, DType d) {
   if (!empty_axis) expect_close([&] { return prims::max(xa, axes); }, "max " + ctx, 0, 0);
 }
 
-TEST(CpuBackend, ReductionsOverEveryAxisSubset) {
+TEST_F(CpuBackend, ReductionsOverEveryAxisSubset) {
   for (DType d : {f32, f64, i32, u8, bool_, f16, i64})
     for (const Shape& s : {Shape{2, 3, 4, 5}, Shape{3, 1, 5, 1}, Shape{2, 0, 3}, Shape{}, Shape{1}, Shape{0}})
       for (const Axes& axes : all_axis_subsets(s.size())) check_reductions(s, axes, d);
 }
 
-TEST(CpuBackend, ReductionsLargeAndThreaded) {
+TEST_F(CpuBackend, ReductionsLargeAndThreaded) {
   struct Case {
     Shape s;
     Axes axes;
@@ -256,7 +264,7 @@ TEST(CpuBackend, ReductionsLargeAndThreaded) {
     for (const Case& c : cases) check_reductions(c.s, c.axes, d);
 }
 
-TEST(CpuBackend, MaxPropagatesNaN) {
+TEST_F(CpuBackend, MaxPropagatesNaN) {
   Tensor x = random_tensor({1000, 37}, f32, Range::Positive);
   static_cast<float*>(x.impl()->buffer->data())[5 * 37 + 3] = NAN;
   for (const Axes& axes : {Axes{0}, Axes{1}, Axes{0, 1}})
@@ -267,7 +275,7 @@ TEST(CpuBackend, MaxPropagatesNaN) {
 
 const DType kMoveDtypes[] = {bool_, i8, f16, f32, f64, i64};
 
-TEST(CpuBackend, ReshapeAndExpand) {
+TEST_F(CpuBackend, ReshapeAndExpand) {
   for (DType d : kMoveDtypes) {
     Tensor x = random_tensor({3, 1, 4, 1}, d);
     expect_identical([&] { return prims::reshape(x, {12}); }, "reshape");
@@ -278,7 +286,7 @@ TEST(CpuBackend, ReshapeAndExpand) {
   }
 }
 
-TEST(CpuBackend, PermuteEveryPermutation) {
+TEST_F(CpuBackend, PermuteEveryPermutation) {
   for (DType d : kMoveDtypes)
     for (const Shape& s : {Shape{2, 3, 4}, Shape{5, 1, 7, 3}, Shape{2, 0, 3}, Shape{9, 33, 17, 2}}) {
       Tensor x = random_tensor(s, d);
@@ -298,7 +306,7 @@ TEST(CpuBackend, PermuteEveryPermutation) {
   }
 }
 
-TEST(CpuBackend, PadSliceFlip) {
+TEST_F(CpuBackend, PadSliceFlip) {
   auto& g = rng();
   for (DType d : kMoveDtypes)
     for (const Shape& s : {Shape{5, 7}, Shape{3, 1, 4}, Shape{0, 3}, Shape{}, Shape{2, 3, 4, 5}, Shape{300, 257}}) {
@@ -325,7 +333,7 @@ TEST(CpuBackend, PadSliceFlip) {
     }
 }
 
-TEST(CpuBackend, Cat) {
+TEST_F(CpuBackend, Cat) {
   for (DType d : kMoveDtypes)
     for (const Shape& s : {Shape{3, 4, 5}, Shape{2, 0, 3}, Shape{1}, Shape{200, 300}})
       for (size_t axis = 0; axis < s.size(); ++axis)
@@ -343,7 +351,7 @@ TEST(CpuBackend, Cat) {
 
 // ---------------------------------------------------------------- init, threefry
 
-TEST(CpuBackend, FullAndArange) {
+TEST_F(CpuBackend, FullAndArange) {
   for (DType d : kAll) {
     for (Scalar v : {Scalar(2.75), Scalar(int64_t(-3)), Scalar(true), Scalar(1e30), Scalar(NAN)})
       for (const Shape& s : {Shape{}, Shape{0, 2}, Shape{3, 4}, Shape{100000}})
@@ -356,7 +364,7 @@ TEST(CpuBackend, FullAndArange) {
   }
 }
 
-TEST(CpuBackend, Threefry) {
+TEST_F(CpuBackend, Threefry) {
   Tensor key = random_tensor({2}, u32);
   for (const Shape& s : {Shape{0}, Shape{1}, Shape{5}, Shape{2, 3}, Shape{}, Shape{100001}, Shape{64, 1024}}) {
     Tensor counts = random_tensor(s, u32);
@@ -368,7 +376,7 @@ TEST(CpuBackend, Threefry) {
 
 double product_rtol(DType d) { return d == f16 || d == bf16 ? 2e-2 : d == f32 ? 1e-5 : 1e-12; }
 
-TEST(CpuBackend, Matmul) {
+TEST_F(CpuBackend, Matmul) {
   const int64_t dims[] = {0, 1, 5, 17};
   for (DType d : {f32, f64, i32, i64, u8, i8, u32, f16, bf16}) {
     Range r = is_floating(d) ? Range::Any : Range::SmallInt;
@@ -412,7 +420,7 @@ std::vector<ConvCase> conv_cases() {
   };
 }
 
-TEST(CpuBackend, Conv) {
+TEST_F(CpuBackend, Conv) {
   for (DType d : {f32, f64, i32, i64, f16, bf16})
     for (const ConvCase& c : conv_cases()) {
       Range r = is_floating(d) ? Range::Positive : Range::SmallInt;
@@ -426,7 +434,7 @@ TEST(CpuBackend, Conv) {
 
 // ---------------------------------------------------------------- gather, scatter_add
 
-TEST(CpuBackend, GatherAndScatterAdd) {
+TEST_F(CpuBackend, GatherAndScatterAdd) {
   for (DType d : {f32, f64, i32, u8, bool_, f16})
     for (DType id : kInts)
       for (const Shape& s : {Shape{5}, Shape{4, 6}, Shape{3, 4, 5}, Shape{2, 0, 3}, Shape{300, 200}})
