@@ -264,6 +264,10 @@ TEST(ProcBRandom, Distributions) {
     ASSERT_LT(v, 3.0f);
   }
   expect_error([&] { random::uniform(k, {2}, f16, 0.0, 1e6); }, "finite in f16");
+  // Coarse floats: 1e8 + u * 16 rounds to multiples of 8 and would reach hi without the clamp.
+  std::set<float> coarse;
+  for (float v : random::uniform(k, {1000}, f32, 1e8, 1e8 + 16).to_vector<float>()) coarse.insert(v);
+  EXPECT_EQ(coarse, (std::set<float>{1e8f, 1e8f + 8}));
 
   std::vector<float> z = random::normal(k, {20001}).to_vector<float>();
   ASSERT_EQ(z.size(), 20001u);
