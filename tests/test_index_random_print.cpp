@@ -43,7 +43,7 @@ void expect_error(F&& f, const std::string& fragment) {
 
 // ---------------- basic indexing ----------------
 
-TEST(Index, IntsAndSlices) {
+TEST(ProcBIndex, IntsAndSlices) {
   Tensor x = x24();
   expect_i64(x[1], {3, 4}, {12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23});  // x[1]
   expect_i64(x.index({-1, Slice{1, {}, {}}}), {2, 4}, {16, 17, 18, 19, 20, 21, 22, 23});  // x[-1, 1:]
@@ -54,7 +54,7 @@ TEST(Index, IntsAndSlices) {
   expect_i64(x[0][2][3], {}, {11});
 }
 
-TEST(Index, NegativeSteps) {
+TEST(ProcBIndex, NegativeSteps) {
   Tensor x = x24();
   // np.arange(24).reshape(2,3,4)[:, ::-2]
   expect_i64(x.index({Slice{}, Slice{{}, {}, -2}}), {2, 2, 4},
@@ -71,7 +71,7 @@ TEST(Index, NegativeSteps) {
   expect_i64(x.index({Slice{}, Slice{-1, -10, -1}, Slice{-2, {}, -3}}), {2, 3, 1}, {10, 6, 2, 22, 18, 14});
 }
 
-TEST(Index, Errors) {
+TEST(ProcBIndex, Errors) {
   Tensor x = reshape(arange(6), {3, 2});
   expect_error([&] { x[5]; }, "[index] index 5 is out of bounds for dim 0 of size 3");
   expect_error([&] { x[-4]; }, "index -4 is out of bounds");
@@ -84,7 +84,7 @@ TEST(Index, Errors) {
 
 // ---------------- advanced indexing ----------------
 
-TEST(Index, Advanced) {
+TEST(ProcBIndex, Advanced) {
   Tensor x = x24();
   Tensor i = tensor({{int64_t{0}, int64_t{-1}}, {int64_t{2}, int64_t{1}}});
   // x[:, i]
@@ -104,7 +104,7 @@ TEST(Index, Advanced) {
   expect_i64(x.index({Slice{}, Tensor(int64_t{2})}), {2, 4}, {8, 9, 10, 11, 20, 21, 22, 23});
 }
 
-TEST(Index, BoolMask) {
+TEST(ProcBIndex, BoolMask) {
   Tensor x = x24();
   Tensor x0 = x[0];
   expect_i64(x0[x0 > 5], {6}, {6, 7, 8, 9, 10, 11});  // x[0][x[0] > 5]
@@ -114,9 +114,29 @@ TEST(Index, BoolMask) {
   expect_error([&] { x[tensor({true, false, true})]; }, "boolean mask");
 }
 
+TEST(ProcBIndex, EdgeCases) {
+  Tensor x = x24();
+  Tensor empty_idx = tensor(std::vector<int64_t>{}, Shape{0});
+  EXPECT_EQ(zeros({0, 3}).index({Slice{}, i64s({2, 0})}).shape(), (Shape{0, 2}));  // torch: [0, 2]
+  EXPECT_EQ(Tensor(int64_t{5})[newaxis].shape(), (Shape{1}));                       // tensor(5)[None]
+  EXPECT_EQ(Tensor(int64_t{5})[ellipsis].shape(), (Shape{}));                       // tensor(5)[...]
+  EXPECT_EQ(x[empty_idx].shape(), (Shape{0, 3, 4}));                                // x[tensor([])]
+  EXPECT_EQ(x.index({Slice{}, reshape(empty_idx, {1, 0}), 1}).shape(), (Shape{2, 1, 0}));
+  // x[tensor([1]), tensor([[0],[2]])]
+  expect_i64(x.index({i64s({1}), tensor({{int64_t{0}}, {int64_t{2}}})}), {2, 1, 4}, {12, 13, 14, 15, 20, 21, 22, 23});
+  // x[..., tensor([True, False, False, True])]
+  expect_i64(x.index({ellipsis, tensor({true, false, false, true})}), {2, 3, 2}, {0, 3, 4, 7, 8, 11, 12, 15, 16, 19, 20, 23});
+  // x[tensor([[True, False, True], [False, False, True]])]: a 2-d mask covers two dims
+  expect_i64(x[tensor({{true, false, true}, {false, false, true}})], {3, 4}, {0, 1, 2, 3, 8, 9, 10, 11, 20, 21, 22, 23});
+  EXPECT_EQ(x.index({Slice{}, newaxis, i64s({0, 2}), newaxis}).shape(), (Shape{2, 1, 2, 1, 4}));
+  EXPECT_EQ(x.index({i64s({0, 1}), newaxis, i64s({0, 2})}).shape(), (Shape{2, 1, 4}));
+  // unsigned index tensors
+  expect_i64(x.index({0, 0, tensor({uint32_t{3}, uint32_t{1}})}), {2}, {3, 1});
+}
+
 // ---------------- gather family ----------------
 
-TEST(Gather, TorchSemantics) {
+TEST(ProcBGather, TorchSemantics) {
   Tensor y = reshape(arange(12.0), {3, 4});
   // torch.gather(y, 1, [[0,2],[1,0],[3,3]])
   expect_f(gather(y, 1, tensor({{int64_t{0}, int64_t{2}}, {int64_t{1}, int64_t{0}}, {int64_t{3}, int64_t{3}}})), {3, 2},
@@ -139,7 +159,7 @@ TEST(Gather, TorchSemantics) {
   EXPECT_EQ(one_hot(i64s({1}), 2, f32).dtype(), f32);
 }
 
-TEST(Gather, Errors) {
+TEST(ProcBGather, Errors) {
   Tensor y = reshape(arange(12.0), {3, 4});
   expect_error([&] { gather(y, 1, tensor({{int64_t{4}}})); }, "index 4 is out of bounds for dim 1 of size 4");
   expect_error([&] { gather(y, 1, i64s({0})); }, "rank");
@@ -150,7 +170,7 @@ TEST(Gather, Errors) {
 
 // ---------------- matmul ----------------
 
-TEST(Matmul, TorchShapes) {
+TEST(ProcBMatmul, TorchShapes) {
   Tensor a = reshape(arange(6.0), {2, 3}), b = reshape(arange(12.0), {3, 4});
   Tensor v = tensor({1.0, 2.0, 3.0});
   expect_f(matmul(a, b), {2, 4}, {20, 23, 26, 29, 56, 68, 80, 92});
@@ -176,7 +196,7 @@ TEST(Matmul, TorchShapes) {
 
 // ---------------- random ----------------
 
-TEST(Random, JaxKnownValues) {
+TEST(ProcBRandom, JaxKnownValues) {
   EXPECT_EQ(random::key(0).to_vector<uint32_t>(), (std::vector<uint32_t>{0, 0}));
   EXPECT_EQ(random::key(42).to_vector<uint32_t>(), (std::vector<uint32_t>{0, 42}));
   EXPECT_EQ(random::key((uint64_t{1} << 32) + 7).to_vector<uint32_t>(), (std::vector<uint32_t>{1, 7}));
@@ -191,7 +211,7 @@ TEST(Random, JaxKnownValues) {
   EXPECT_FLOAT_EQ(random::uniform(random::key(0), {}).item<float>(), 0.41845703f);
 }
 
-TEST(Random, Reproducible) {
+TEST(ProcBRandom, Reproducible) {
   Tensor k = random::key(123);
   EXPECT_EQ(random::bits(k, {5}).to_vector<uint32_t>(), random::bits(k, {5}).to_vector<uint32_t>());
   EXPECT_EQ(random::normal(k, {7}).to_vector<float>(), random::normal(k, {7}).to_vector<float>());
@@ -214,7 +234,7 @@ TEST(Random, Reproducible) {
   EXPECT_EQ(next_key().to_vector<uint32_t>(), random::split(random::split(random::key(9))[0])[1].to_vector<uint32_t>());
 }
 
-TEST(Random, Distributions) {
+TEST(ProcBRandom, Distributions) {
   Tensor k = random::key(2024);
   std::vector<float> u = random::uniform(k, {20000}).to_vector<float>();
   double mean = 0;
@@ -230,7 +250,19 @@ TEST(Random, Distributions) {
     ASSERT_LT(v, 3.0f);
   }
   for (float v : random::uniform(k, {1000}, f16).to_vector<float>()) ASSERT_LT(v, 1.0f);
-  for (double v : random::uniform(k, {1000}, f64).to_vector<double>()) ASSERT_LT(v, 1.0);
+  std::vector<double> u64 = random::uniform(k, {1000}, f64).to_vector<double>();
+  bool fine_bits = false;  // f64 draws use 52 random bits, not just 32
+  for (double v : u64) {
+    ASSERT_GE(v, 0.0);
+    ASSERT_LT(v, 1.0);
+    fine_bits = fine_bits || std::ldexp(v, 32) != std::floor(std::ldexp(v, 32));
+  }
+  EXPECT_TRUE(fine_bits);
+  for (float v : random::uniform(k, {1000}, bf16, 1.0, 3.0).to_vector<float>()) {
+    ASSERT_GE(v, 1.0f);
+    ASSERT_LT(v, 3.0f);
+  }
+  expect_error([&] { random::uniform(k, {2}, f16, 0.0, 1e6); }, "finite in f16");
 
   std::vector<float> z = random::normal(k, {20001}).to_vector<float>();
   ASSERT_EQ(z.size(), 20001u);
@@ -259,7 +291,7 @@ TEST(Random, Distributions) {
   expect_error([&] { random::bits(tensor({1, 2}), {2}); }, "key must be u32");
 }
 
-TEST(Random, Permutation) {
+TEST(ProcBRandom, Permutation) {
   Tensor k = random::key(5);
   for (int64_t n : {0, 1, 10, 300, 5000}) {
     std::vector<int64_t> p = random::permutation(k, n).to_vector<int64_t>();
@@ -287,7 +319,7 @@ TEST(Random, Permutation) {
 
 // ---------------- printing ----------------
 
-TEST(Print, MatchesTorch) {
+TEST(ProcBPrint, MatchesTorch) {
   // Each expectation is print(torch.tensor(...)) from PyTorch 1.13, with slope dtype names.
   EXPECT_EQ(tensor({{31.f, 37.f, 43.f}, {31.f, 37.f, 43.f}}).str(), "tensor([[31., 37., 43.],\n        [31., 37., 43.]])");
   EXPECT_EQ(tensor({0.1f, 2.5f}).str(), "tensor([0.1000, 2.5000])");
@@ -327,7 +359,7 @@ TEST(Print, MatchesTorch) {
   EXPECT_EQ(os.str(), "tensor([1., 2.])");
 }
 
-TEST(Print, Summarised3d) {
+TEST(ProcBPrint, Summarised3d) {
   // print(torch.arange(1200).reshape(10, 12, 10))
   EXPECT_EQ(reshape(arange(1200), {10, 12, 10}).str(),
             "tensor([[[   0,    1,    2,  ...,    7,    8,    9],\n"
@@ -380,3 +412,61 @@ TEST(Print, Summarised3d) {
             "         [1180, 1181, 1182,  ..., 1187, 1188, 1189],\n"
             "         [1190, 1191, 1192,  ..., 1197, 1198, 1199]]])");
 }
+
+// ---------------- under transformations ----------------
+// Compiled only once the transformations are in the tree (they are developed in parallel).
+#if __has_include("slope/transforms.h") && __has_include("slope/check_grads.h")
+#include "slope/check_grads.h"
+#include "slope/transforms.h"
+
+TEST(ProcBTransforms, GradsOfIndexingAndMatmul) {
+  Tensor x = cast(reshape(arange(12), {3, 4}), f64);
+  Tensor idx = i64s({0, -1, 0});
+  // d/dx sum(2 * x[idx, 1::-1]): rows 0 (twice) and 2 (once), columns 1 and 0
+  auto f = [&](Tensor v) { return sum(v.index({idx, Slice{1, {}, -1}}) * 2.0); };
+  expect_f(grad(f)(x), {3, 4}, {4, 4, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0});
+  check_grads([&](Tensor v) { return v.index({Slice{{}, {}, -1}, i64s({1, 3})}); }, {x}, 2);
+  check_grads([&](Tensor v) { return v.index({newaxis, 1, Slice{3, 0, -2}}); }, {x}, 2);
+  Tensor gi = tensor({{int64_t{0}, int64_t{2}}, {int64_t{1}, int64_t{0}}, {int64_t{3}, int64_t{3}}});
+  check_grads([&](Tensor v) { return gather(v, 1, gi); }, {x}, 2);
+  check_grads([&](Tensor v) { return take_along_dim(v, tensor({{int64_t{1}, int64_t{2}}}), 1); }, {x}, 2);
+  check_grads([&](Tensor v) { return index_select(v, 0, i64s({2, 2, 0})); }, {x}, 2);
+  Tensor si = tensor({{int64_t{2}, int64_t{0}, int64_t{1}, int64_t{1}}, {int64_t{0}, int64_t{0}, int64_t{2}, int64_t{1}}});
+  check_grads([&](Tensor v, Tensor s) { return scatter_add(v, 0, si, s); }, {x, cast(reshape(arange(8), {2, 4}), f64)}, 2);
+  check_grads([&](Tensor a, Tensor c) { return matmul(a, c); }, {x, cast(reshape(arange(8), {2, 4, 1}), f64)}, 2);
+  check_grads([&](Tensor a) { return matmul(a[0], a[1]); }, {x}, 2);
+}
+
+TEST(ProcBTransforms, VmapMatchesLoops) {
+  Tensor xs = reshape(arange(24.0), {2, 3, 4});
+  Tensor idxs = tensor({{int64_t{2}, int64_t{0}}, {int64_t{1}, int64_t{1}}});
+  auto g = [](Tensor v, Tensor i) { return v.index({i, Slice{{}, {}, -2}}); };
+  Tensor batched = vmap(g)(xs, idxs);
+  for (int64_t b = 0; b < 2; ++b) EXPECT_EQ(batched[b].to_vector<float>(), g(xs[b], idxs[b]).to_vector<float>());
+  auto m = [](Tensor a, Tensor v) { return matmul(a, v); };
+  Tensor w = tensor({1.0f, 0.f, 0.f, 1.f});
+  expect_f(vmap(m, {0, std::nullopt})(xs, w), {2, 3}, {3, 11, 19, 27, 35, 43});
+  // Random draws from a batch of keys equal the draws from each key (the traced permutation
+  // path included).
+  Tensor keys = random::split(random::key(0), 3);
+  Tensor u = vmap([](Tensor k) { return random::uniform(k, {2}); })(keys);
+  Tensor z = vmap([](Tensor k) { return random::normal(k, {3}); })(keys);
+  Tensor p = vmap([](Tensor k) { return random::permutation(k, 5); })(keys);
+  Tensor r = vmap([](Tensor k) { return random::randint(k, {3}, 0, 10); })(keys);
+  for (int64_t b = 0; b < 3; ++b) {
+    EXPECT_EQ(u[b].to_vector<float>(), random::uniform(keys[b], {2}).to_vector<float>());
+    EXPECT_EQ(z[b].to_vector<float>(), random::normal(keys[b], {3}).to_vector<float>());
+    EXPECT_EQ(p[b].to_vector<int64_t>(), random::permutation(keys[b], 5).to_vector<int64_t>());
+    EXPECT_EQ(r[b].to_vector<int64_t>(), random::randint(keys[b], {3}, 0, 10).to_vector<int64_t>());
+  }
+}
+
+TEST(ProcBTransforms, PrintTracer) {
+  std::string s;
+  vmap([&](Tensor v) {
+    s = v.str();
+    return v;
+  })(zeros({4, 2, 3}));
+  EXPECT_EQ(s, "Tensor(traced, [2, 3] f32)");
+}
+#endif

@@ -230,7 +230,11 @@ bool all_bool(In x) {
 const Table& table() {
   static const Table t = {
       // ---- unary math
-      UNARY(neg), UNARY(exp), UNARY(log), UNARY(sin), UNARY(cos), UNARY(tan), UNARY(sqrt), UNARY(rsqrt),
+      {"neg",
+       {{"free", [](In x, Kw) { return ONE(slope::neg(x[0])); }},
+        {"method", [](In x, Kw) { return ONE(x[0].neg()); }},
+        {"operator-", [](In x, Kw) { return ONE(-x[0]); }}}},
+      UNARY(exp), UNARY(log), UNARY(sin), UNARY(cos), UNARY(tan), UNARY(sqrt), UNARY(rsqrt),
       UNARY(tanh), UNARY(sigmoid), UNARY(erf), UNARY(reciprocal), UNARY(log2), UNARY(exp2), UNARY(log1p),
       UNARY(expm1), UNARY(abs), UNARY(sign), UNARY(floor), UNARY(ceil), UNARY(trunc), UNARY(round), UNARY(square),
       UNARY(isnan), UNARY(isinf),

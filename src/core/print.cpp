@@ -17,9 +17,10 @@ constexpr int64_t kThreshold = 1000;
 constexpr int64_t kEdge = 3;
 constexpr int64_t kLineWidth = 80;
 
-std::string printf_str(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
+// fmt is "%.*e" or "%.*f"; glibc prints the exact binary value rounded half-even, like Python.
+std::string printf_str(const char* fmt, int precision, double v) {
+  char buf[512];  // %.*f of 1e308 needs 310 characters
+  std::snprintf(buf, sizeof buf, fmt, precision, v);
   return buf;
 }
 
@@ -43,9 +44,9 @@ class Formatter {
     sci_ = hi / lo > 1000.0 || hi > 1.0e8 || (!int_mode_ && lo < 1.0e-4);
     for (double v : vals) {
       if (!std::isfinite(v) || v == 0) continue;
-      int w = sci_ ? static_cast<int>(printf_str("%.4e", v).size())
-              : int_mode_ ? static_cast<int>(printf_str("%.0f", v).size()) + 1
-                          : static_cast<int>(printf_str("%.4f", v).size());
+      int w = sci_ ? static_cast<int>(printf_str("%.*e", kPrecision, v).size())
+              : int_mode_ ? static_cast<int>(printf_str("%.*f", 0, v).size()) + 1
+                          : static_cast<int>(printf_str("%.*f", kPrecision, v).size());
       width_ = std::max(width_, w);
     }
   }
@@ -53,9 +54,9 @@ class Formatter {
   std::string format(double v) const {
     std::string s;
     if (!std::isfinite(v)) s = float_nonfinite(v);  // Python prints nan/inf in every mode
-    else if (sci_) s = printf_str("%.4e", v);
-    else if (int_mode_) s = printf_str("%.0f", v) + ".";
-    else s = printf_str("%.4f", v);
+    else if (sci_) s = printf_str("%.*e", kPrecision, v);
+    else if (int_mode_) s = printf_str("%.*f", 0, v) + ".";
+    else s = printf_str("%.*f", kPrecision, v);
     if (static_cast<int>(s.size()) < width_) s.insert(0, static_cast<size_t>(width_) - s.size(), ' ');
     return s;
   }

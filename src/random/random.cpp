@@ -95,20 +95,38 @@ Tensor bits(const Tensor& k, const Shape& shape) {
   return prims::reshape(prims::threefry(k, counts(numel(shape))), shape);
 }
 
-// Like JAX: the top mantissa-many bits of each word make an exact float in [0, 1) (f32 uses 23
-// bits, f16 10, bf16 7, f64 32 since the words are 32-bit), then the value is scaled to [lo, hi)
-// and clamped below hi in case the scaling rounds up.
+// Like JAX: the top mantissa-many random bits make an exact float in [0, 1): f32 uses the top 23
+// bits of one word, f16 10, bf16 7; f64 uses 52 bits from two words (32 from the first n
+// counters, 20 from the next n). The value is then scaled to [lo, hi) and clamped below hi in
+// case the scaling rounds up.
 Tensor uniform(const Tensor& k, const Shape& shape, DType dtype, double lo, double hi) {
   const char* op = "uniform";
   check_key(op, k);
   check_shape(op, shape);
   check(is_floating(dtype), op, "needs a floating dtype, got ", name(dtype));
   check(std::isfinite(lo) && std::isfinite(hi) && lo <= hi, op, "needs finite lo <= hi, got [", lo, ", ", hi, ")");
+  const bool fits = visit_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    return std::isfinite(static_cast<double>(scalar::convert<T>(hi - lo))) &&
+           std::isfinite(static_cast<double>(scalar::convert<T>(lo))) && std::isfinite(static_cast<double>(scalar::convert<T>(hi)));
+  });
+  check(fits, op, "[", lo, ", ", hi, ") and its width must be finite in ", name(dtype));
   if (lo == hi) return prims::full(shape, Scalar(lo), dtype);
-  const int mant = dtype == f64 ? 32 : dtype == f32 ? 23 : dtype == f16 ? 10 : 7;
-  Tensor b = bits(k, shape);
-  if (mant < 32) b = prims::div(b, prims::full(shape, Scalar(int64_t{1} << (32 - mant)), u32));  // b >> (32 - mant)
-  Tensor u = prims::mul(prims::cast(b, dtype), fill(shape, std::ldexp(1.0, -mant), dtype));  // exact
+  Tensor u;
+  if (dtype == f64) {
+    const int64_t n = numel(shape);
+    Tensor w = bits(k, {2, n});
+    const Shape s{n};
+    Tensor hi32 = prims::cast(prims::reshape(prims::slice(w, {0, 0}, {1, n}, {1, 1}), s), f64);
+    Tensor lo20 = prims::div(prims::reshape(prims::slice(w, {1, 0}, {2, n}, {1, 1}), s),
+                             prims::full(s, Scalar(int64_t{1} << 12), u32));  // >> 12
+    Tensor m52 = prims::add(prims::mul(hi32, fill(s, std::ldexp(1.0, 20), f64)), prims::cast(lo20, f64));  // < 2^52, exact
+    u = prims::reshape(prims::mul(m52, fill(s, std::ldexp(1.0, -52), f64)), shape);
+  } else {
+    const int mant = dtype == f32 ? 23 : dtype == f16 ? 10 : 7;
+    Tensor b = prims::div(bits(k, shape), prims::full(shape, Scalar(int64_t{1} << (32 - mant)), u32));  // >> (32 - mant)
+    u = prims::mul(prims::cast(b, dtype), fill(shape, std::ldexp(1.0, -mant), dtype));  // exact
+  }
   if (lo == 0.0 && hi == 1.0) return u;
   Tensor r = prims::add(prims::mul(u, fill(shape, hi - lo, dtype)), fill(shape, lo, dtype));
   r = prims::maximum(r, fill(shape, lo, dtype));

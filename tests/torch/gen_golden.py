@@ -1061,13 +1061,62 @@ def medium_cases():
     case("cross_entropy", [rnd([64, 100]), idx([64], 100)], tag="med", tol=A, why=ACC)
 
 
+def sweep_cases():
+    """Random combinations the hand-written cases cannot enumerate: broadcast shapes of rank 0-4 with
+    0/1-sized dims, dtype pairs, reduction axes subsets (negative too), permutations."""
+    import random
+    R = random.Random(7)
+    dts = ["f32", "f64", "i32", "i64", "u8", "i8", "bool", "f16"]
+
+    def shape(nd):
+        return [R.choice([0, 1, 1, 2, 3, 4]) if R.random() < 0.15 else R.choice([1, 2, 3, 4]) for _ in range(nd)]
+
+    def bshapes():
+        out = shape(R.randint(0, 4))
+        a = [d if R.random() < 0.6 else 1 for d in out]
+        b = [d if R.random() < 0.6 else 1 for d in out][R.randint(0, len(out)):]
+        return (a, b) if R.random() < 0.5 else (b, a)
+
+    bin_ops = ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "ge", "logical_or", "pow",
+               "remainder", "floor_divide"]
+    for i in range(160):
+        op = R.choice(bin_ops)
+        da, db = R.choice(dts), R.choice(dts)
+        if "bool" in (da, db) and op in ("sub", "pow", "remainder", "floor_divide", "div"):
+            continue
+        if "u8" in (da, db) and "i8" in (da, db):
+            continue  # torch's i16 (see promo_u8_i8)
+        sa, sb = bshapes()
+        a = rnd(sa, da, "pos") if op == "pow" and da in FLOATS else rnd(sa, da, lo=0, hi=4) if op == "pow" else rnd(sa, da)
+        if op in ("remainder", "floor_divide", "div", "pow"):
+            b = rnd(sb, db, "pos") if db in FLOATS else rnd(sb, db, lo=1, hi=4)
+        else:
+            b = rnd(sb, db)
+        case(op, [a, b], tag=f"sweep{i}_{da}_{db}")
+    red_ops = ["sum", "mean", "max", "min", "prod", "any", "all", "logsumexp"]
+    for i in range(120):
+        op = R.choice(red_ops)
+        dt = R.choice(["f32", "f64", "i32", "i64", "bool"] if op not in ("mean", "logsumexp") else ["f32", "f64"])
+        x = rnd(shape(R.randint(1, 4)), dt)
+        nd = x.dim()
+        ax = sorted(R.sample(range(nd), R.randint(1, nd)))
+        ax = [a - nd if R.random() < 0.3 else a for a in ax]
+        case(op, [x], {"axes": ax, "keepdim": R.random() < 0.5}, tag=f"sweep{i}_{dt}", tol=(1e-5, 1e-5), why=ACC)
+    for i in range(30):
+        x = rnd(shape(R.randint(1, 5)), R.choice(dts))
+        perm = list(range(x.dim()))
+        R.shuffle(perm)
+        case("permute", [x], {"perm": perm}, tag=f"sweep{i}")
+        case("flip", [x], {"axes": sorted(R.sample(range(x.dim()), R.randint(0, x.dim())))}, tag=f"sweep{i}")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} OUTDIR")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for f in (unary_cases, binary_cases, reduction_cases, shape_cases, index_cases, matmul_cases, creation_cases,
-              nn_cases, medium_cases):
+              nn_cases, medium_cases, sweep_cases):
         f()
     with open(os.path.join(out, "data.bin"), "wb") as fh:
         fh.write(S.data)

@@ -49,11 +49,14 @@ struct MaxOp {
   static T store(A a) { return a; }
 };
 
-// Reduces x[0:n) (contiguous) in kLanes interleaved accumulators, so the loop vectorises.
+// Reduces x[0:n) (contiguous). Floating sums and maxima use kLanes interleaved accumulators so
+// the loop vectorises (the compiler may not reorder them itself). Integer and bool ops are
+// associative, so one accumulator suffices and g++ vectorises it; interleaved lanes over int32
+// are also miscompiled by g++ 12 at -O3 -march=znver3 (wrong sums), which this avoids.
 template <class Op, class T>
 typename Op::A reduce_run(const T* __restrict x, int64_t n) {
   using A = typename Op::A;
-  constexpr int kLanes = 8;
+  constexpr int kLanes = scalar::is_float_v<T> ? 8 : 1;
   A lane[kLanes];
   for (auto& l : lane) l = Op::identity();
   int64_t i = 0;
