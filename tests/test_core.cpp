@@ -132,6 +132,32 @@ TEST(DTypes, WeakScalars) {
   EXPECT_EQ(Scalar(300).to<uint8_t>(), 44);  // integers wrap, like a C++ / PyTorch cast
 }
 
+// The operators apply those rules; every expectation here was checked against PyTorch 1.13
+// (torch.ones(2, dtype=...) op scalar / 0-d tensor).
+TEST(DTypes, OperatorsFollowPyTorch) {
+  using namespace slope;
+  EXPECT_EQ((ones({2}, i32) * 1.5).dtype(), f32);
+  EXPECT_EQ((ones({2}, f16) * 2.5).dtype(), f16);
+  EXPECT_EQ((ones({2}, bool_) + 1).dtype(), i64);
+  EXPECT_EQ((ones({2}, bool_) * 1.5).dtype(), f32);
+  EXPECT_EQ((2 * ones({2}, i8)).dtype(), i8);
+  EXPECT_EQ((ones({2}, i32) / 2).dtype(), f32);  // true division
+  EXPECT_EQ((ones({2}, i64) < 2.5).dtype(), bool_);
+  Tensor wrapped = ones({2}, u8) + 300;  // the scalar converts to u8 and wraps, like PyTorch
+  EXPECT_EQ(wrapped.dtype(), u8);
+  EXPECT_EQ(wrapped.to_vector<int32_t>(), (std::vector<int32_t>{45, 45}));
+  // A 0-d tensor only counts when it lifts the category.
+  EXPECT_EQ((ones({2}, i32) + tensor(5)).dtype(), i32);
+  EXPECT_EQ((ones({2}, i32) + tensor(0.5, f64)).dtype(), f64);
+  EXPECT_EQ((ones({2}, f16) * tensor(0.5)).dtype(), f16);
+  EXPECT_EQ((ones({2}, bool_) + tensor(3, i8)).dtype(), i8);
+  EXPECT_EQ((tensor(1, i32) + tensor(1.0, f64)).dtype(), f64);
+  // Two tensors with dims use the table (u8 + i8 is i32 in slope, i16 in PyTorch).
+  EXPECT_EQ((ones({2}, i8) + ones({2}, u8)).dtype(), i32);
+  EXPECT_EQ((ones({2}, f16) + ones({2}, bf16)).dtype(), f32);
+  EXPECT_EQ((ones({2}, u32) + ones({2}, i32)).dtype(), i64);
+}
+
 // ---------------------------------------------------------------------------------------------
 // creation
 // ---------------------------------------------------------------------------------------------
