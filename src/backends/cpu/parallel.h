@@ -18,7 +18,10 @@ inline constexpr int64_t kParallelGrain = 32768;
 // A non-owning reference to a callable void(int64_t begin, int64_t end): no allocation per call.
 class RangeFn {
  public:
-  template <class F>
+  // The constraint matters: without it, copying a non-const RangeFn picks this template (a better
+  // match than the copy constructor) and wraps a pointer to the source RangeFn, which dangles as
+  // soon as that copy (e.g. a by-value parameter) dies. The clang build's thread pool crashed so.
+  template <class F, std::enable_if_t<!std::is_same_v<std::remove_cv_t<F>, RangeFn>, int> = 0>
   RangeFn(F& f)  // NOLINT: implicit on purpose, built from a lambda at the call site
       : obj_(static_cast<void*>(&f)), call_([](void* o, int64_t b, int64_t e) { (*static_cast<F*>(o))(b, e); }) {}
   void operator()(int64_t b, int64_t e) const { call_(obj_, b, e); }
