@@ -115,7 +115,7 @@ def unsc(v):
     return v["v"] if isinstance(v, dict) and "kind" in v else v
 
 
-def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=None, check=None):
+def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=None, check=None, accept_error=None):
     """Records one case. fn(*inputs, **kw) computes torch's answer (default: TORCH[op])."""
     kw = kw or {}
     fn = fn or TORCH[op]
@@ -129,6 +129,8 @@ def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=Non
     c = {"name": name, "op": op, "inputs": [S.tensor(t) for t in inputs], "kwargs": enc(kw)}
     if check:
         c["check"] = check
+    if accept_error:  # torch answers, but slope may refuse (the reason says why); never a wrong value
+        c["accept_error"] = accept_error
     try:
         out = fn(*[t.clone() for t in inputs], **kw)
     except (RuntimeError, IndexError, ValueError, TypeError, ZeroDivisionError) as e:
@@ -197,10 +199,12 @@ def index_fn(x, *tensors, index):
             key.append(None)
         else:
             key.append(Ellipsis)
-    try:
-        r = x.numpy()[tuple(key)]
-    except IndexError as e:
-        raise IndexError(str(e))
+    if not any(isinstance(k, slice) and k.step is not None and k.step < 0 for k in key):
+        # torch's own indexing (it differs from numpy: ints are applied first, so x[0, :, idx] is
+        # [3, len(idx)] for x [2, 3, 4], where numpy gives [len(idx), 3])
+        tkey = tuple(torch.from_numpy(k) if isinstance(k, np.ndarray) else k for k in key)
+        return x[tkey].clone()
+    r = x.numpy()[tuple(key)]  # negative steps: numpy (torch has none); no tensors in these cases
     return torch.from_numpy(np.array(r))  # a copy; keeps 0-d results 0-d
 
 
@@ -744,15 +748,23 @@ def index_cases():
              ("ellipsis_only", [E]), ("bad_int", [I(3)]), ("bad_negint", [I(-4)]),
              ("too_many", [I(0), I(0), I(0), I(0)]), ("two_ellipsis", [E, E])]
     for tag, spec in specs:
+        if tag == "two_ellipsis":  # torch 1.13 accepts x[..., ...]; Python and numpy reject it, and so does slope
+            case("index", [x], {"index": spec}, tag=tag, fn=lambda t, index: t.numpy()[..., ...])
+            continue
         case("index", [x], {"index": spec}, tag=tag,
              why="numpy's indexing: torch has no negative steps" if "neg_step" in tag else None)
     # integer tensors: one, several (broadcast together), separated by a slice (moves to front), with ellipsis
     t1, t2 = T([2, 0, -1], "i64"), T([[0], [3]], "i64")
     case("index", [x, t1], {"index": [{"t": 0}]}, tag="tensor")
-    case("index", [x, t1.to(torch.int32)], {"index": [Sl(), {"t": 0}]}, tag="tensor_i32_second")
+    case("index", [x, t1.to(torch.int32)], {"index": [Sl(), {"t": 0}]}, tag="tensor_i32_second",
+         fn=lambda t, i, index: t[:, i.long()], why="torch 1.13 takes only int64 index tensors (2.x takes int32)")
     case("index", [x, t1, t2], {"index": [{"t": 0}, {"t": 1}]}, tag="tensor_bcast")
     case("index", [x, t1, T([4, 0, 1], "i64")], {"index": [{"t": 0}, Sl(), {"t": 1}]}, tag="tensor_separated")
     case("index", [x, t2], {"index": [E, {"t": 0}]}, tag="tensor_ellipsis")
+    case("index", [x, t1], {"index": [I(0), Sl(), {"t": 0}]}, tag="int_slice_tensor")
+    case("index", [x, t1], {"index": [{"t": 0}, I(1)]}, tag="tensor_int")
+    case("index", [x, t1, t2], {"index": [{"t": 0}, I(-1), {"t": 1}]}, tag="tensor_int_tensor")
+    case("index", [x, t2], {"index": [I(2), {"t": 0}, Sl(None, None, 2)]}, tag="int_tensor_slice")
     case("index", [x, T(2, "i64")], {"index": [{"t": 0}, I(1)]}, tag="tensor_0d")
     case("index", [x, T([], "i64")], {"index": [{"t": 0}]}, tag="tensor_empty")
     case("index", [x, T([0, 3], "i64")], {"index": [{"t": 0}]}, tag="tensor_oob")
@@ -1110,13 +1122,49 @@ def sweep_cases():
         case("flip", [x], {"axes": sorted(R.sample(range(x.dim()), R.randint(0, x.dim())))}, tag=f"sweep{i}")
 
 
+def extra_edge_cases():
+    """Corners where a plausible implementation gives a silent wrong answer."""
+    case("pow", [T([2, 1, -1, -1, 3, -2], "i64"), T([-1, -2, -3, -2, 0, 3], "i64")], tag="int_neg_exponent")
+    case("clip", [rnd([5])], {"lo": sc(1.0), "hi": sc(-1.0)}, tag="lo_above_hi")
+    case("clip", [T([1, 5, 9], "u8")], {"lo": sc(2), "hi": sc(7)}, tag="u8")
+    for op in ("softmax", "log_softmax"):
+        case(op, [T([[-math.inf, -math.inf], [0.0, -math.inf]], "f32")], {"axis": 1}, tag="all_neg_inf_row")
+        case(op, [T([math.nan, 1.0], "f32")], {"axis": 0}, tag="nan")
+    wrap = ("torch rejects negative entries here; slope wraps them from the end like every index tensor "
+            "(src/procedures/index.cpp), so the expected value uses the wrapped index")
+    case("gather", [rnd([2, 3]), T([[-1]], "i64")], {"axis": 1}, tag="negative_index", why=wrap,
+         fn=lambda x, i, axis: torch.gather(x, axis, i % x.shape[axis]))
+    case("index_select", [rnd([2, 3]), T([-1, -3], "i64")], {"axis": 1}, tag="negative_index", why=wrap,
+         fn=lambda x, i, axis: torch.index_select(x, axis, i % x.shape[axis]))
+    case("scatter_add", [rnd([3]), T([-1, 0], "i64"), rnd([2])], {"axis": 0}, tag="negative_index", why=wrap,
+         fn=lambda x, i, s, axis: torch.scatter_add(x, axis, i % x.shape[axis], s))
+    case("gather", [rnd([2, 3]), T([[-4]], "i64")], {"axis": 1}, tag="negative_oob")
+    case("take_along_dim", [rnd([2, 3]), T([[3]], "i64")], {"axis": 1}, tag="oob")
+    case("split", [rnd([2, 3])], {"size": 0}, tag="size0")
+    case("expand", [rnd([3])], {"shape": [-1, 3]}, tag="minus1_new_dim")
+    case("reshape", [rnd([2, 3])], {"shape": [-2, 3]}, tag="bad_negative")
+    # A bool tensor as an index is a mask in torch (a data-dependent shape). slope may refuse it, but
+    # must never read the mask's 0/1 as integer positions.
+    case("index", [rnd([4, 2]), T([True, False, True, True], "bool")], {"index": [{"t": 0}]}, tag="bool_mask",
+         accept_error="a boolean mask gives a data-dependent shape; refusing it with slope::Error is fine")
+    case("max_pool", [rnd([1, 1, 5, 5])], {"kernel": [2, 2], "padding": [2, 2]}, tag="pad_over_half_kernel")
+    case("avg_pool", [rnd([1, 1, 5, 5])], {"kernel": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True},
+         tag="ceil_pad", tol=(1e-5, 1e-5), why=ACC)
+    case("conv", [rnd([1, 2, 5]), rnd([2, 2, 3])], {"stride": [0]}, tag="stride0")
+    case("conv", [rnd([1, 2, 5]), rnd([2, 2, 3])], {"padding": [-1]}, tag="negative_padding")
+    case("cross_entropy", [rnd([3, 4]), torch.softmax(rnd([3, 5]), -1)], tag="probs_wrong_classes")
+    case("one_hot", [T([0, 1], "i32")], {"num_classes": 3}, tag="i32_labels",
+         fn=lambda x, num_classes: F.one_hot(x.long(), num_classes),
+         why="torch takes only int64 labels; slope takes any integer dtype")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} OUTDIR")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for f in (unary_cases, binary_cases, reduction_cases, shape_cases, index_cases, matmul_cases, creation_cases,
-              nn_cases, medium_cases, sweep_cases):
+              nn_cases, medium_cases, sweep_cases, extra_edge_cases):
         f()
     with open(os.path.join(out, "data.bin"), "wb") as fh:
         fh.write(S.data)
