@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "slope/backend.h"
 #include "slope/ops.h"
 #include "slope/random.h"
 
@@ -263,6 +264,10 @@ TEST(ProcBRandom, Distributions) {
     ASSERT_LT(v, 3.0f);
   }
   expect_error([&] { random::uniform(k, {2}, f16, 0.0, 1e6); }, "finite in f16");
+  // Coarse floats: 1e8 + u * 16 rounds to multiples of 8 and would reach hi without the clamp.
+  std::set<float> coarse;
+  for (float v : random::uniform(k, {1000}, f32, 1e8, 1e8 + 16).to_vector<float>()) coarse.insert(v);
+  EXPECT_EQ(coarse, (std::set<float>{1e8f, 1e8f + 8}));
 
   std::vector<float> z = random::normal(k, {20001}).to_vector<float>();
   ASSERT_EQ(z.size(), 20001u);
@@ -411,6 +416,37 @@ TEST(ProcBPrint, Summarised3d) {
             "         [1170, 1171, 1172,  ..., 1177, 1178, 1179],\n"
             "         [1180, 1181, 1182,  ..., 1187, 1188, 1189],\n"
             "         [1190, 1191, 1192,  ..., 1197, 1198, 1199]]])");
+}
+
+// ---------------- every backend agrees ----------------
+
+TEST(ProcBBackends, RandomAndIndexingBitForBit) {
+  // Random bits are integer arithmetic and their float conversions are exact, so every backend
+  // must reproduce the reference backend's values exactly (Box-Muller goes through scalar.h).
+  auto run = [] {
+    Tensor k = random::key(77);
+    Tensor x = reshape(arange(60.0), {3, 4, 5});
+    std::vector<std::vector<double>> r;
+    for (DType d : {f32, f64, f16, bf16}) r.push_back(random::uniform(k, {33}, d, -1.0, 2.0).to_vector<double>());
+    r.push_back(random::normal(k, {17}).to_vector<double>());
+    r.push_back(random::randint(k, {9}, -5, 1000).to_vector<double>());
+    r.push_back(random::permutation(k, 100).to_vector<double>());
+    r.push_back(random::bernoulli(k, 0.3, {20}).to_vector<double>());
+    r.push_back(x.index({i64s({2, 0}), Slice{{}, {}, -2}, i64s({-1, 1})}).to_vector<double>());
+    r.push_back(gather(x, 2, reshape(remainder(arange(60), Tensor(int64_t{5})), {3, 4, 5})).to_vector<double>());
+    r.push_back(scatter_add(zeros({3, 4, 5}), 1, reshape(remainder(arange(60), Tensor(int64_t{4})), {3, 4, 5}), x).to_vector<double>());
+    r.push_back(matmul(x, reshape(arange(10.0), {5, 2})).to_vector<double>());  // small integers: exact
+    return r;
+  };
+  std::vector<std::vector<double>> want;
+  {
+    BackendScope s("reference");
+    want = run();
+  }
+  for (const std::string& name : backend_names()) {
+    BackendScope s(name);
+    EXPECT_EQ(run(), want) << "backend " << name;
+  }
 }
 
 // ---------------- under transformations ----------------

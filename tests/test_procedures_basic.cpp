@@ -113,6 +113,21 @@ TEST(ProcBasicElementwise, FloorDivRemainder) {
   Tensor fa = tensor({-7.f, 7.f, -7.f, 7.f}), fb = tensor({2.f, -2.f, -2.f, 2.f});
   EXPECT_EQ(vec<float>(remainder(fa, fb)), (std::vector<float>{1, -1, -1, 1}));
   EXPECT_EQ(vec<float>(floor_divide(fa, fb)), (std::vector<float>{-4, -4, 3, 3}));
+  // PyTorch builds these on an exact fmod: 1 // 0.1 == 9 and 1 % 0.1 == 0.09999999999999995.
+  EXPECT_EQ(floor_divide(tensor(1.0, f64), tensor(0.1, f64)).item<double>(), 9.0);
+  EXPECT_EQ(remainder(tensor(1.0, f64), tensor(0.1, f64)).item<double>(), 0.09999999999999995);
+  Tensor sa = tensor({-1., 1., -1., 1., kInf, -kInf, 5., 0., 3.}, f64);
+  Tensor sb = tensor({kInf, kInf, -kInf, -kInf, 2., 2., 0., -2., kNaN}, f64);
+  auto r = vec<double>(remainder(sa, sb));
+  std::vector<double> er{kInf, 1, -1, -kInf, kNaN, kNaN, kNaN, 0, kNaN};
+  auto q = vec<double>(floor_divide(sa, sb));
+  std::vector<double> eq{-1, 0, 0, -1, kNaN, kNaN, kInf, -0.0, kNaN};
+  for (size_t i = 0; i < er.size(); ++i) {
+    EXPECT_TRUE(r[i] == er[i] || (std::isnan(r[i]) && std::isnan(er[i]))) << i << ": " << r[i];
+    EXPECT_TRUE(q[i] == eq[i] || (std::isnan(q[i]) && std::isnan(eq[i]))) << i << ": " << q[i];
+  }
+  EXPECT_TRUE(std::signbit(q[7]));
+  EXPECT_THROW(pow(tensor({true}), tensor({true})), Error);
 }
 
 TEST(ProcBasicElementwise, RoundingFamily) {

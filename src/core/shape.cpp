@@ -9,8 +9,14 @@
 namespace slope {
 
 int64_t numel(const Shape& s) {
+  // Shapes reach here before validation (e.g. a user's reshape target), so the product must not
+  // overflow (signed overflow is undefined behaviour): a zero dim makes any shape empty, and a
+  // product past int64 is an error rather than a wrapped, too-small count.
+  for (int64_t d : s)
+    if (d == 0) return 0;
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s)
+    if (__builtin_mul_overflow(n, d, &n)) fail("shape", "the shape ", to_string(s), " has too many elements");
   return n;
 }
 

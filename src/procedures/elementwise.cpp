@@ -93,6 +93,63 @@ Tensor bitwise_not(const Tensor& x) {
   return prims::sub(prims::neg(x), fill(x, 1));
 }
 
+// fmod(a, b) of f64 tensors, exact like C's fmod while |a / b| < 2^53 (no fmod primitive):
+// t = trunc(a / b) may be off by one, but a - t*b is computed exactly with Dekker's two-product
+// (Veltkamp split), so one correction step gives the exact remainder. PyTorch builds
+// floor_divide and remainder on fmod, so this is what makes e.g. 1 // 0.1 == 9 like PyTorch.
+Tensor fmod64(const Tensor& a, const Tensor& b) {
+  auto split = [](const Tensor& x) {
+    Tensor c = prims::mul(x, fill(x, 134217729.0));  // 2^27 + 1
+    Tensor hi = prims::sub(c, prims::sub(c, x));
+    return std::pair{hi, prims::sub(x, hi)};
+  };
+  Tensor q = prims::div(a, b);
+  Tensor zero = fill(a, 0);
+  Tensor t = prims::where(prims::less(q, zero), prims::neg(prims::floor(prims::neg(q))), prims::floor(q));
+  Tensor p = prims::mul(t, b);
+  auto [th, tl] = split(t);
+  auto [bh, bl] = split(b);
+  Tensor e = prims::add(prims::add(prims::add(prims::sub(prims::mul(th, bh), p), prims::mul(th, bl)), prims::mul(tl, bh)),
+                        prims::mul(tl, bl));
+  Tensor r = prims::sub(prims::sub(a, p), e);  // a - p is exact (Sterbenz): p is within a factor 2 of a
+  Tensor babs = prims::where(prims::less(b, zero), prims::neg(b), b);
+  Tensor a_neg = prims::less(a, zero);
+  Tensor toward_a = prims::where(a_neg, prims::neg(babs), babs);
+  // t one too large: r has the wrong sign. t one too small: |r| >= |b|.
+  Tensor wrong_sign = and_(prims::logical_not(prims::equal(r, zero)), prims::logical_not(prims::equal(prims::less(r, zero), a_neg)));
+  r = prims::where(wrong_sign, prims::add(r, toward_a), r);
+  Tensor rabs = prims::where(prims::less(r, zero), prims::neg(r), r);
+  Tensor too_big = or_(prims::greater(rabs, babs), prims::equal(rabs, babs));
+  r = prims::where(too_big, prims::sub(r, toward_a), r);
+  // fmod(finite, +-inf) = a (t * inf above is NaN). inf, NaN and division by 0 are already NaN.
+  Tensor a_finite = prims::equal(prims::sub(a, a), zero);
+  Tensor b_inf = prims::equal(babs, fill(b, std::numeric_limits<double>::infinity()));
+  return prims::where(and_(a_finite, b_inf), a, r);
+}
+
+// PyTorch's float floor_divide / remainder, from an exact fmod (ATen's div_floor / remainder).
+std::pair<Tensor, Tensor> float_floor_divmod(const Tensor& x, const Tensor& y, bool want_div) {
+  DType d = x.dtype();
+  Tensor a = as(x, f64), b = as(y, f64);
+  Tensor zero = fill(a, 0);
+  Tensor mod = fmod64(a, b);
+  Tensor adjust = and_(prims::logical_not(prims::equal(mod, zero)),
+                       prims::logical_not(prims::equal(prims::less(b, zero), prims::less(mod, zero))));
+  Tensor rem = prims::where(adjust, prims::add(mod, b), mod);
+  if (!want_div) return {Tensor(), as(rem, d)};
+  Tensor div = prims::div(prims::sub(a, mod), b);
+  div = prims::where(adjust, prims::sub(div, fill(a, 1)), div);
+  Tensor fl = prims::floor(div);
+  fl = prims::where(prims::greater(prims::sub(div, fl), fill(a, 0.5)), prims::add(fl, fill(a, 1)), fl);
+  Tensor q = prims::div(a, b);
+  // A zero quotient keeps the sign of a / b; division by zero gives a / b (inf or NaN).
+  Tensor q_neg = or_(prims::less(q, zero), prims::less(prims::div(fill(a, 1), q), zero));  // 1/-0 = -inf
+  Tensor signed_zero = prims::where(q_neg, fill(a, -0.0), zero);
+  fl = prims::where(prims::equal(div, zero), signed_zero, fl);
+  fl = prims::where(prims::equal(b, zero), q, fl);
+  return {as(fl, d), Tensor()};
+}
+
 // Binary ops given the result dtype, after promotion.
 Tensor add_as(const char* op, const Tensor& a, const Tensor& b, DType d) {
   auto [x, y] = prepare(op, a, b, d);
@@ -174,7 +231,7 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
   DType d = result_type(a, b);
   check(d != bool_, "floor_divide", "is not defined for bool tensors");
   auto [x, y] = prepare("floor_divide", a, b, d);
-  if (is_floating(d)) return prims::floor(prims::div(x, y));
+  if (is_floating(d)) return float_floor_divmod(x, y, true).first;
   return floor_div_int(x, y);
 }
 
@@ -182,10 +239,7 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
   DType d = result_type(a, b);
   check(d != bool_, "remainder", "is not defined for bool tensors");
   auto [x, y] = prepare("remainder", a, b, d);
-  if (is_floating(d)) {
-    // PyTorch's definition: a - floor(a / b) * b (the result has the sign of the divisor).
-    return prims::sub(x, prims::mul(prims::floor(prims::div(x, y)), y));
-  }
+  if (is_floating(d)) return float_floor_divmod(x, y, false).second;  // sign of the divisor
   Tensor r = prims::sub(x, prims::mul(prims::div(x, y), y));  // truncated remainder: sign of x
   if (!is_signed(d)) return r;
   Tensor zero = fill(x, 0);
@@ -196,6 +250,7 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
 
 Tensor pow(const Tensor& a, const Tensor& b) {
   DType d = result_type(a, b);
+  check(d != bool_, "pow", "is not defined for bool tensors");
   auto [x, y] = prepare("pow", a, b, d);
   return prims::pow(x, y);
 }

@@ -43,9 +43,9 @@ double below(double hi, DType d) {
   return visit_dtype(d, [&](auto tag) -> double {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-      T h = static_cast<T>(hi);
-      if (static_cast<double>(h) > hi) h = std::nextafter(h, -std::numeric_limits<T>::infinity());
-      return static_cast<double>(std::nextafter(h, -std::numeric_limits<T>::infinity()));
+      T h = static_cast<T>(hi);  // hi rounded to nearest; step down once if that is not below hi
+      if (static_cast<double>(h) >= hi) h = std::nextafter(h, -std::numeric_limits<T>::infinity());
+      return static_cast<double>(h);
     } else if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
       // Step the 16-bit pattern down from the nearest value until it is below hi.
       T h = T(static_cast<float>(hi));

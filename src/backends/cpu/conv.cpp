@@ -1,9 +1,9 @@
 // conv as im2col + GEMM, per batch item and group: the patches of x form a [C/g * prod(K), P]
 // matrix (P = output positions) and out[n, group] = w[group] @ col. 1-2 spatial dims are treated
-// as 3 with size-1 extra dims. Every non-bool dtype takes this path (gemm() picks BLAS for
+// as 3 with size-1 leading dims. Every non-bool dtype takes this path (gemm() picks BLAS for
 // f32/f64, f32 BLAS for f16/bf16, exact wrapping loops for integers).
-// Small products run one (item, group) per thread; large ones use BLAS's threads. The col
-// matrix is built in slabs of output rows so it stays a few tens of MiB.
+// Many or small products run one (item, group) per thread; a few large ones use BLAS's threads.
+// The col matrix is built in slabs of output rows so it stays a few MiB (in cache for the GEMM).
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -64,7 +64,7 @@ void im2col(const Geometry& g, const T* x, int64_t p0a, int64_t p0b, T* col) {
   });
 }
 
-constexpr int64_t kColLimit = int64_t(1) << 22;  // elements of one col slab
+constexpr int64_t kColLimit = int64_t(1) << 20;  // elements of one col slab
 
 template <class T>
 void conv_typed(const Geometry& g, int64_t batch, int64_t groups, const T* x, const T* w, T* out) {
@@ -85,7 +85,10 @@ void conv_typed(const Geometry& g, int64_t batch, int64_t groups, const T* x, co
   };
   const int64_t col_size = std::max<int64_t>(g.kdim * slab * row_len, 1);
   const int64_t work = g.og * g.p * std::max<int64_t>(g.kdim, 1);
-  int64_t chunks = work < (int64_t(1) << 22) ? std::min<int64_t>(num_threads(), items) : 1;
+  // Whole items per thread when there are enough of them (no fork/join per GEMM or im2col);
+  // otherwise one item at a time with threaded im2col and BLAS.
+  const int64_t threads = num_threads();
+  int64_t chunks = (work < (int64_t(1) << 22) || items >= 2 * threads) ? std::min<int64_t>(threads, items) : 1;
   std::unique_ptr<T[]> cols(new T[static_cast<size_t>(col_size * std::max<int64_t>(chunks, 1))]);
   if (chunks <= 1) {
     for (int64_t i = 0; i < items; ++i) run_item(i, cols.get());
@@ -106,14 +109,16 @@ void conv(const ConvParams& p, const Tensor& x, const Tensor& w, Tensor& out) {
   const Shape& os = out.shape();
   const size_t d = xs.size() - 2;
   Geometry g{};
+  // Size-1 dims go in front: the last real spatial dim must stay innermost (the contiguous runs).
   for (size_t i = 0; i < 3; ++i) {
-    bool real = i < d;
-    g.s[i] = real ? xs[2 + i] : 1;
-    g.k[i] = real ? ws[2 + i] : 1;
-    g.o[i] = real ? os[2 + i] : 1;
-    g.st[i] = real ? p.stride[i] : 1;
-    g.dil[i] = real ? p.dilation[i] : 1;
-    g.lo[i] = real ? p.pad_lo[i] : 0;
+    const bool real = i >= 3 - d;
+    const size_t j = real ? i - (3 - d) : 0;
+    g.s[i] = real ? xs[2 + j] : 1;
+    g.k[i] = real ? ws[2 + j] : 1;
+    g.o[i] = real ? os[2 + j] : 1;
+    g.st[i] = real ? p.stride[j] : 1;
+    g.dil[i] = real ? p.dilation[j] : 1;
+    g.lo[i] = real ? p.pad_lo[j] : 0;
   }
   g.cg = ws[1];
   g.og = ws[0] / p.groups;

@@ -58,7 +58,10 @@ void for_rows(const Dims& d, size_t k, int64_t row_cost, Inner inner) {
   });
 }
 
-constexpr int64_t kTile = 32;
+// Transpose tiles span one 64-byte line of the contiguous side (at least 16 elements): with the
+// power-of-two strides typical of tensors, larger tiles collide in the same L1 sets.
+template <class E>
+inline constexpr int64_t kTile = sizeof(E) >= 4 ? 16 : 64 / sizeof(E);
 
 template <class E>
 void copy_typed(Dims d, const E* src, E* dst) {
@@ -78,17 +81,17 @@ void copy_typed(Dims d, const E* src, E* dst) {
     for (size_t i = 0; i + 1 < d.size(); ++i)
       if (i != p) outer.push_back(d[i]);
     const Dim tp = d[p];
-    int64_t blocks = (tp.n + kTile - 1) / kTile;
+    int64_t blocks = (tp.n + kTile<E> - 1) / kTile<E>;
     int64_t outer_rows = 1;
     for (const Dim& o : outer) outer_rows *= o.n;
     // One unit of work = kTile source-contiguous rows of one outer index, all of the last dim.
-    parallel_for(outer_rows * blocks, rows_grain(kTile * in.n), [&](int64_t b, int64_t e) {
+    parallel_for(outer_rows * blocks, rows_grain(kTile<E> * in.n), [&](int64_t b, int64_t e) {
       for (int64_t u = b; u < e; ++u) {
         int64_t so, dof;
         offsets_of(outer, outer.size(), u / blocks, so, dof);
-        int64_t i0 = (u % blocks) * kTile, i1 = std::min(tp.n, i0 + kTile);
-        for (int64_t j0 = 0; j0 < in.n; j0 += kTile) {
-          int64_t j1 = std::min(in.n, j0 + kTile);
+        int64_t i0 = (u % blocks) * kTile<E>, i1 = std::min(tp.n, i0 + kTile<E>);
+        for (int64_t j0 = 0; j0 < in.n; j0 += kTile<E>) {
+          int64_t j1 = std::min(in.n, j0 + kTile<E>);
           for (int64_t i = i0; i < i1; ++i) {
             const E* s = src + so + i;  // tp.ss == 1
             E* o = dst + dof + i * tp.ds;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Benchmarks slope against NumPy (OpenBLAS) and PyTorch in one run and prints a table.
+# Usage: bash bench/run.sh [build-dir]   (default build/; installs missing Debian packages)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../scripts/deps.sh
+source "$root/scripts/deps.sh"
+slope_install_deps
+
+build="${1:-$root/build}"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j "${SLOPE_JOBS:-2}" --target core_bench
+
+# Every side gets the same, non-spinning OpenMP policy: PyTorch's and OpenBLAS's spinning
+# workers otherwise fight over the cores and the numbers measure that fight.
+export OMP_WAIT_POLICY=PASSIVE
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+"$build/bench/core_bench" >>"$results"
+/usr/bin/python3 "$root/bench/torch_bench.py" >>"$results"
+
+/usr/bin/python3 - "$results" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+val = {(r["bench"], r["impl"]): r for r in rows}
+benches = [("matmul_1024_f32", "matmul 1024^3 f32", True),
+           ("add_2^24_f32", "add 2^24 f32 (3 x 64 MiB)", True),
+           ("eager_add_4_f32", "eager a = a + b, 4 x f32", False)]
+others = ["numpy", "torch", "torch_autograd"]
+print()
+print(f"{'benchmark':28} {'unit':8} {'slope':>9} {'numpy':>9} {'torch':>9} {'torch+ag':>9}   slope speed vs numpy / torch / torch+ag")
+for key, label, higher_is_better in benches:
+    s = val.get((key, "slope"))
+    if s is None:
+        continue
+    cells, ratios = [], []
+    for impl in others:
+        o = val.get((key, impl))
+        cells.append(f"{o['value']:9.3g}" if o else f"{'-':>9}")
+        if o:
+            r = s["value"] / o["value"] if higher_is_better else o["value"] / s["value"]
+            ratios.append(f"{r:.2f}x")
+        else:
+            ratios.append("-")
+    print(f"{label:28} {s['unit']:8} {s['value']:9.3g} {' '.join(cells)}   {' / '.join(ratios)}")
+print("\nratio > 1: slope is faster (higher throughput, or less time per op)")
+PY

@@ -1,0 +1,83 @@
+"""The NumPy / PyTorch side of bench/run.sh: the same three measurements as core_bench.cpp.
+
+Prints one JSON object per line: {"bench": ..., "impl": ..., "value": ..., "unit": ...}.
+Run with /usr/bin/python3 and OMP_WAIT_POLICY=PASSIVE (set by run.sh): PyTorch's spinning
+OpenMP workers would otherwise compete with OpenBLAS's on a 2-core machine.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+
+
+def best_of(reps, f):
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def report(bench, impl, value, unit):
+    print(json.dumps({"bench": bench, "impl": impl, "value": value, "unit": unit}), flush=True)
+
+
+def matmul():
+    n = 1024
+    rng = np.random.default_rng(0)
+    a = rng.random((n, n), dtype=np.float32)
+    b = rng.random((n, n), dtype=np.float32)
+    for _ in range(2):
+        a @ b
+    report("matmul_1024_f32", "numpy", 2 * n**3 / best_of(10, lambda: a @ b) / 1e9, "GFLOP/s")
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    with torch.no_grad():
+        for _ in range(2):
+            ta @ tb
+        report("matmul_1024_f32", "torch", 2 * n**3 / best_of(10, lambda: ta @ tb) / 1e9, "GFLOP/s")
+
+
+def add():
+    n = 1 << 24
+    a = np.ones(n, dtype=np.float32)
+    b = np.full(n, 2.0, dtype=np.float32)
+    for _ in range(2):
+        a + b
+    report("add_2^24_f32", "numpy", 3 * n * 4 / best_of(20, lambda: a + b) / 1e9, "GB/s")
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    with torch.no_grad():
+        for _ in range(2):
+            ta + tb
+        report("add_2^24_f32", "torch", 3 * n * 4 / best_of(20, lambda: ta + tb) / 1e9, "GB/s")
+
+
+def eager(iters=10000):
+    def numpy_loop():
+        a, b = np.zeros(4, dtype=np.float32), np.ones(4, dtype=np.float32)
+        for _ in range(iters):
+            a = a + b
+        assert a[0] == iters
+
+    def torch_loop(requires_grad):
+        b = torch.ones(4, requires_grad=requires_grad)
+        a = torch.zeros(4)
+        for _ in range(iters):
+            a = a + b
+        assert a[0].item() == iters
+
+    report("eager_add_4_f32", "numpy", best_of(5, numpy_loop) / iters * 1e6, "us/op")
+    with torch.no_grad():
+        report("eager_add_4_f32", "torch", best_of(5, lambda: torch_loop(False)) / iters * 1e6, "us/op")
+    # Autograd on: every add also records a graph node (what slope's eager mode never pays).
+    report("eager_add_4_f32", "torch_autograd", best_of(5, lambda: torch_loop(True)) / iters * 1e6, "us/op")
+
+
+if __name__ == "__main__":
+    print(f"torch_bench: torch {torch.__version__}, numpy {np.__version__}, "
+          f"{torch.get_num_threads()} torch threads", file=sys.stderr)
+    matmul()
+    add()
+    eager()
