@@ -837,7 +837,9 @@ def creation_cases():
                     ({"stop": sc(0)}, "empty"), ({"stop": sc(5), "dtype": "f64"}, "dtype_f64"),
                     ({"start": sc(0), "stop": sc(6), "step": sc(2), "dtype": "i32"}, "dtype_i32"),
                     ({"start": sc(0), "stop": sc(1), "step": sc(0)}, "step0"),
-                    ({"start": sc(0), "stop": sc(5), "step": sc(-1)}, "wrong_sign")]:
+                    ({"start": sc(0), "stop": sc(5), "step": sc(-1)}, "wrong_sign"),
+                    ({"start": sc(5.0), "stop": sc(0.0)}, "wrong_sign_float"), ({"start": sc(3), "stop": sc(3)}, "start_eq_stop"),
+                    ({"start": sc(3), "stop": sc(3), "step": sc(-1)}, "start_eq_stop_neg")]:
         case("arange", [], kw, tag=tag)
     for kw, tag in [({"start": 0.0, "stop": 1.0, "steps": 5}, "basic"), ({"start": -3.0, "stop": 7.0, "steps": 11}, "wide"),
                     ({"start": 1.0, "stop": 0.0, "steps": 4}, "down"), ({"start": 2.0, "stop": 3.0, "steps": 1}, "one"),
@@ -1127,6 +1129,9 @@ def sweep_cases():
 def extra_edge_cases():
     """Corners where a plausible implementation gives a silent wrong answer."""
     case("pow", [T([2, 1, -1, -1, 3, -2], "i64"), T([-1, -2, -3, -2, 0, 3], "i64")], tag="int_neg_exponent")
+    for op in ("floor_divide", "remainder"):  # torch works from an exact fmod: 1 // 0.1 == 9, not floor(1 / 0.1) == 10
+        for dt in ("f32", "f64"):
+            case(op, [T([1.0, -1.0, 0.7, 5.0, -0.3], dt), T([0.1, 0.1, 0.1, 0.5, 0.1], dt)], tag=f"inexact_{dt}")
     case("clip", [rnd([5])], {"lo": sc(1.0), "hi": sc(-1.0)}, tag="lo_above_hi")
     case("clip", [T([1, 5, 9], "u8")], {"lo": sc(2), "hi": sc(7)}, tag="u8")
     for op in ("softmax", "log_softmax"):
