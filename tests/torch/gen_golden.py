@@ -1118,6 +1118,16 @@ def sweep_cases():
         ax = sorted(R.sample(range(nd), R.randint(1, nd)))
         ax = [a - nd if R.random() < 0.3 else a for a in ax]
         case(op, [x], {"axes": ax, "keepdim": R.random() < 0.5}, tag=f"sweep{i}_{dt}", tol=(1e-5, 1e-5), why=ACC)
+    un_ops = ["neg", "abs", "exp", "log1p", "sqrt", "sin", "tanh", "sigmoid", "floor", "round", "sign", "square",
+              "isnan", "logical_not", "reciprocal", "erf"]
+    for i in range(80):
+        op, dt = R.choice(un_ops), R.choice(dts + ["bf16"])
+        if dt == "bool" and op in ("neg", "abs", "floor", "round", "sign", "square"):
+            continue
+        pos = op in ("log1p", "sqrt", "reciprocal")
+        x = rnd(shape(R.randint(0, 3)), dt, "pos") if pos and dt in FLOATS + ("bf16",) else \
+            rnd(shape(R.randint(0, 3)), dt, lo=1, hi=9) if pos and dt not in ("bool",) else rnd(shape(R.randint(0, 3)), dt)
+        case(op, [x], tag=f"sweep{i}_{dt}")
     for i in range(30):
         x = rnd(shape(R.randint(1, 5)), R.choice(dts))
         perm = list(range(x.dim()))
@@ -1160,6 +1170,16 @@ def extra_edge_cases():
     case("conv", [rnd([1, 2, 5]), rnd([2, 2, 3])], {"stride": [0]}, tag="stride0")
     case("conv", [rnd([1, 2, 5]), rnd([2, 2, 3])], {"padding": [-1]}, tag="negative_padding")
     case("cross_entropy", [rnd([3, 4]), torch.softmax(rnd([3, 5]), -1)], tag="probs_wrong_classes")
+    # half precision through the nn stack: slope may accumulate in the half type, torch in float
+    H = (2e-2, 2e-2)
+    HW = "half-precision inputs; sums of up to 24 terms may accumulate in the half type (one ulp ~ 1e-3 per term)"
+    case("conv", [rnd([1, 2, 6, 6], "f16"), rnd([3, 2, 3, 3], "f16")], tag="f16", tol=H, why=HW)
+    case("matmul", [rnd([4, 8], "bf16"), rnd([8, 3], "bf16")], tag="bf16", tol=(5e-2, 5e-2), why=HW)
+    case("layer_norm", [rnd([3, 8], "f16")], {"normalized_shape": [8]}, tag="f16", tol=H, why=HW)
+    case("softmax", [rnd([3, 8], "bf16")], {"axis": -1}, tag="bf16", tol=(2e-2, 1e-2), why=HW)
+    case("gelu", [rnd([8], "bf16")], {"tanh_approx": True}, tag="bf16")
+    case("cross_entropy", [rnd([4, 6], "f16"), idx([4], 6)], tag="f16", tol=H, why=HW)
+    case("sum", [rnd([40], "bf16")], {"axes": [0]}, tag="bf16_40", tol=(5e-2, 5e-2), why=HW)
     case("one_hot", [T([0, 1], "i32")], {"num_classes": 3}, tag="i32_labels",
          fn=lambda x, num_classes: F.one_hot(x.long(), num_classes),
          why="torch takes only int64 labels; slope takes any integer dtype")
