@@ -115,7 +115,8 @@ def unsc(v):
     return v["v"] if isinstance(v, dict) and "kind" in v else v
 
 
-def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=None, check=None, accept_error=None):
+def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=None, check=None, accept_error=None,
+         signed_zero=False):
     """Records one case. fn(*inputs, **kw) computes torch's answer (default: TORCH[op])."""
     kw = kw or {}
     fn = fn or TORCH[op]
@@ -129,6 +130,8 @@ def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=Non
     c = {"name": name, "op": op, "inputs": [S.tensor(t) for t in inputs], "kwargs": enc(kw)}
     if check:
         c["check"] = check
+    if signed_zero:  # IEEE fixes the sign of zero results here (neg(0) = -0, floor(-0.5) = -0): compare it
+        c["signed_zero"] = True
     if accept_error:  # torch answers, but slope may refuse (the reason says why); never a wrong value
         c["accept_error"] = accept_error
     try:
@@ -450,7 +453,7 @@ def unary_cases():
         case(op, [rnd([2, 3], "f64", kind, lo, hi)], tag="f64")
         case(op, [rnd([5], "f16", kind, lo, hi)], tag="f16")
         case(op, [rnd([4], "bf16", kind, lo, hi)], tag="bf16")
-        case(op, [edge("f32")], tag="edge_f32")
+        case(op, [edge("f32")], tag="edge_f32", signed_zero=True)
         case(op, [rnd([], "f32", kind, lo, hi)], tag="0d")
         case(op, [rnd([0, 3], "f32")], tag="empty")
         case(op, [rnd([2, 3], "i32", lo=1, hi=9) if k == "pos" else rnd([2, 3], "i32")], tag="i32")
