@@ -4,6 +4,7 @@
 // Convolutions and pools live in conv.cpp.
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "slope/nn_functional.h"
 #include "slope/ops.h"
@@ -96,12 +97,12 @@ Tensor gelu(const Tensor& x, bool tanh_approx) {
   check_floating("gelu", x);
   if (tanh_approx) {
     // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-    const double k = std::sqrt(2.0 / M_PI);
+    const double k = std::sqrt(2.0 / std::numbers::pi);
     Tensor inner = (x + square(x) * x * 0.044715) * k;
     return x * 0.5 * (tanh(inner) + 1.0);
   }
   // 0.5 x (1 + erf(x / sqrt 2))
-  return x * 0.5 * (erf(x * M_SQRT1_2) + 1.0);
+  return x * 0.5 * (erf(x * (1.0 / std::numbers::sqrt2)) + 1.0);
 }
 
 Tensor silu(const Tensor& x) {
