@@ -146,6 +146,9 @@ Tensor arange(Scalar start, Scalar stop, Scalar step, std::optional<DType> dtype
   double s = step.as_double();
   check(s != 0 && std::isfinite(s) && std::isfinite(start.as_double()) && std::isfinite(stop.as_double()), "arange",
         "needs finite start/stop and a non-zero step, got start=", start, " stop=", stop, " step=", step);
+  // Like PyTorch: a stop on the wrong side of start (arange(0, 5, -1)) is an error, not an empty range.
+  check(s > 0 ? stop.as_double() >= start.as_double() : stop.as_double() <= start.as_double(), "arange",
+        "stop=", stop, " lies on the wrong side of start=", start, " for step=", step);
   int64_t n;
   if (!any_float) {
     int64_t a = start.i, b = stop.i, st = step.i;

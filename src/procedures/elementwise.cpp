@@ -514,7 +514,9 @@ Tensor round(const Tensor& x) {
   Tensor two = fill(x, 2);
   Tensor odd = prims::equal(prims::sub(f, prims::mul(prims::floor(prims::div(f, two)), two)), fill(x, 1));
   Tensor up = or_(prims::greater(frac, half), and_(prims::equal(frac, half), odd));
-  return prims::where(up, prims::add(f, fill(x, 1)), f);
+  Tensor r = prims::where(up, prims::add(f, fill(x, 1)), f);
+  // Rounding up from (-1, -0.5] lands on +0; IEEE (and PyTorch) keep x's sign: round(-0.4) = -0.
+  return prims::where(prims::equal(r, fill(x, 0)), prims::mul(x, fill(x, 0)), r);
 }
 
 Tensor square(const Tensor& x) {

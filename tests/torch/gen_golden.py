@@ -115,7 +115,8 @@ def unsc(v):
     return v["v"] if isinstance(v, dict) and "kind" in v else v
 
 
-def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=None, check=None):
+def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=None, check=None, accept_error=None,
+         signed_zero=False):
     """Records one case. fn(*inputs, **kw) computes torch's answer (default: TORCH[op])."""
     kw = kw or {}
     fn = fn or TORCH[op]
@@ -129,6 +130,10 @@ def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=Non
     c = {"name": name, "op": op, "inputs": [S.tensor(t) for t in inputs], "kwargs": enc(kw)}
     if check:
         c["check"] = check
+    if signed_zero:  # IEEE fixes the sign of zero results here (neg(0) = -0, floor(-0.5) = -0): compare it
+        c["signed_zero"] = True
+    if accept_error:  # torch answers, but slope may refuse (the reason says why); never a wrong value
+        c["accept_error"] = accept_error
     try:
         out = fn(*[t.clone() for t in inputs], **kw)
     except (RuntimeError, IndexError, ValueError, TypeError, ZeroDivisionError) as e:
@@ -160,6 +165,8 @@ def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=Non
     if tol:
         rtol, atol = max(rtol, tol[0]), max(atol, tol[1])
     c["rtol"], c["atol"] = rtol, atol
+    if not why and dt in ("f16", "bf16"):
+        why = "half-precision result: slope and torch may round a float intermediate differently by one ulp"
     if why:
         c["why"] = why
     S.cases.append(c)
@@ -197,10 +204,12 @@ def index_fn(x, *tensors, index):
             key.append(None)
         else:
             key.append(Ellipsis)
-    try:
-        r = x.numpy()[tuple(key)]
-    except IndexError as e:
-        raise IndexError(str(e))
+    if not any(isinstance(k, slice) and k.step is not None and k.step < 0 for k in key):
+        # torch's own indexing (it differs from numpy: ints are applied first, so x[0, :, idx] is
+        # [3, len(idx)] for x [2, 3, 4], where numpy gives [len(idx), 3])
+        tkey = tuple(torch.from_numpy(k) if isinstance(k, np.ndarray) else k for k in key)
+        return x[tkey].clone()
+    r = x.numpy()[tuple(key)]  # negative steps: numpy (torch has none); no tensors in these cases
     return torch.from_numpy(np.array(r))  # a copy; keeps 0-d results 0-d
 
 
@@ -444,7 +453,7 @@ def unary_cases():
         case(op, [rnd([2, 3], "f64", kind, lo, hi)], tag="f64")
         case(op, [rnd([5], "f16", kind, lo, hi)], tag="f16")
         case(op, [rnd([4], "bf16", kind, lo, hi)], tag="bf16")
-        case(op, [edge("f32")], tag="edge_f32")
+        case(op, [edge("f32")], tag="edge_f32", signed_zero=True)
         case(op, [rnd([], "f32", kind, lo, hi)], tag="0d")
         case(op, [rnd([0, 3], "f32")], tag="empty")
         case(op, [rnd([2, 3], "i32", lo=1, hi=9) if k == "pos" else rnd([2, 3], "i32")], tag="i32")
@@ -522,7 +531,10 @@ def binary_cases():
             case(op, [rnd([5], "i8"), rnd([5], "i8")], tag="i8")
         # edge values against edge values
         e = edge()
-        case(op, [e.reshape(17, 1), e.reshape(1, 17)], tag="edge")
+        # signed zeros compared except where the sign is a matter of convention: max/min of -0 and +0, and
+        # remainder's zero results (torch keeps the dividend's sign, fmod-style: -1 % 1 = -0; Python gives +0)
+        case(op, [e.reshape(17, 1), e.reshape(1, 17)], tag="edge",
+             signed_zero=op not in ("maximum", "minimum", "remainder"))
         case(op, [rnd([2, 3]), rnd([3, 2])], tag="bad_shapes")
     # division by integers: true division gives floats
     case("div", [rnd([5], "i64"), rnd([5], "i64", lo=1, hi=4)], tag="int_true")
@@ -744,15 +756,23 @@ def index_cases():
              ("ellipsis_only", [E]), ("bad_int", [I(3)]), ("bad_negint", [I(-4)]),
              ("too_many", [I(0), I(0), I(0), I(0)]), ("two_ellipsis", [E, E])]
     for tag, spec in specs:
+        if tag == "two_ellipsis":  # torch 1.13 accepts x[..., ...]; Python and numpy reject it, and so does slope
+            case("index", [x], {"index": spec}, tag=tag, fn=lambda t, index: t.numpy()[..., ...])
+            continue
         case("index", [x], {"index": spec}, tag=tag,
              why="numpy's indexing: torch has no negative steps" if "neg_step" in tag else None)
     # integer tensors: one, several (broadcast together), separated by a slice (moves to front), with ellipsis
     t1, t2 = T([2, 0, -1], "i64"), T([[0], [3]], "i64")
     case("index", [x, t1], {"index": [{"t": 0}]}, tag="tensor")
-    case("index", [x, t1.to(torch.int32)], {"index": [Sl(), {"t": 0}]}, tag="tensor_i32_second")
+    case("index", [x, t1.to(torch.int32)], {"index": [Sl(), {"t": 0}]}, tag="tensor_i32_second",
+         fn=lambda t, i, index: t[:, i.long()], why="torch 1.13 takes only int64 index tensors (2.x takes int32)")
     case("index", [x, t1, t2], {"index": [{"t": 0}, {"t": 1}]}, tag="tensor_bcast")
     case("index", [x, t1, T([4, 0, 1], "i64")], {"index": [{"t": 0}, Sl(), {"t": 1}]}, tag="tensor_separated")
     case("index", [x, t2], {"index": [E, {"t": 0}]}, tag="tensor_ellipsis")
+    case("index", [x, t1], {"index": [I(0), Sl(), {"t": 0}]}, tag="int_slice_tensor")
+    case("index", [x, t1], {"index": [{"t": 0}, I(1)]}, tag="tensor_int")
+    case("index", [x, t1, t2], {"index": [{"t": 0}, I(-1), {"t": 1}]}, tag="tensor_int_tensor")
+    case("index", [x, t2], {"index": [I(2), {"t": 0}, Sl(None, None, 2)]}, tag="int_tensor_slice")
     case("index", [x, T(2, "i64")], {"index": [{"t": 0}, I(1)]}, tag="tensor_0d")
     case("index", [x, T([], "i64")], {"index": [{"t": 0}]}, tag="tensor_empty")
     case("index", [x, T([0, 3], "i64")], {"index": [{"t": 0}]}, tag="tensor_oob")
@@ -823,7 +843,9 @@ def creation_cases():
                     ({"stop": sc(0)}, "empty"), ({"stop": sc(5), "dtype": "f64"}, "dtype_f64"),
                     ({"start": sc(0), "stop": sc(6), "step": sc(2), "dtype": "i32"}, "dtype_i32"),
                     ({"start": sc(0), "stop": sc(1), "step": sc(0)}, "step0"),
-                    ({"start": sc(0), "stop": sc(5), "step": sc(-1)}, "wrong_sign")]:
+                    ({"start": sc(0), "stop": sc(5), "step": sc(-1)}, "wrong_sign"),
+                    ({"start": sc(5.0), "stop": sc(0.0)}, "wrong_sign_float"), ({"start": sc(3), "stop": sc(3)}, "start_eq_stop"),
+                    ({"start": sc(3), "stop": sc(3), "step": sc(-1)}, "start_eq_stop_neg")]:
         case("arange", [], kw, tag=tag)
     for kw, tag in [({"start": 0.0, "stop": 1.0, "steps": 5}, "basic"), ({"start": -3.0, "stop": 7.0, "steps": 11}, "wide"),
                     ({"start": 1.0, "stop": 0.0, "steps": 4}, "down"), ({"start": 2.0, "stop": 3.0, "steps": 1}, "one"),
@@ -1102,6 +1124,16 @@ def sweep_cases():
         ax = sorted(R.sample(range(nd), R.randint(1, nd)))
         ax = [a - nd if R.random() < 0.3 else a for a in ax]
         case(op, [x], {"axes": ax, "keepdim": R.random() < 0.5}, tag=f"sweep{i}_{dt}", tol=(1e-5, 1e-5), why=ACC)
+    un_ops = ["neg", "abs", "exp", "log1p", "sqrt", "sin", "tanh", "sigmoid", "floor", "round", "sign", "square",
+              "isnan", "logical_not", "reciprocal", "erf"]
+    for i in range(80):
+        op, dt = R.choice(un_ops), R.choice(dts + ["bf16"])
+        if dt == "bool" and op in ("neg", "abs", "floor", "round", "sign", "square"):
+            continue
+        pos = op in ("log1p", "sqrt", "reciprocal")
+        x = rnd(shape(R.randint(0, 3)), dt, "pos") if pos and dt in FLOATS + ("bf16",) else \
+            rnd(shape(R.randint(0, 3)), dt, lo=1, hi=9) if pos and dt not in ("bool",) else rnd(shape(R.randint(0, 3)), dt)
+        case(op, [x], tag=f"sweep{i}_{dt}")
     for i in range(30):
         x = rnd(shape(R.randint(1, 5)), R.choice(dts))
         perm = list(range(x.dim()))
@@ -1110,13 +1142,62 @@ def sweep_cases():
         case("flip", [x], {"axes": sorted(R.sample(range(x.dim()), R.randint(0, x.dim())))}, tag=f"sweep{i}")
 
 
+def extra_edge_cases():
+    """Corners where a plausible implementation gives a silent wrong answer."""
+    case("pow", [T([2, 1, -1, -1, 3, -2], "i64"), T([-1, -2, -3, -2, 0, 3], "i64")], tag="int_neg_exponent")
+    for op in ("floor_divide", "remainder"):  # torch works from an exact fmod: 1 // 0.1 == 9, not floor(1 / 0.1) == 10
+        for dt in ("f32", "f64"):
+            case(op, [T([1.0, -1.0, 0.7, 5.0, -0.3], dt), T([0.1, 0.1, 0.1, 0.5, 0.1], dt)], tag=f"inexact_{dt}")
+    case("clip", [rnd([5])], {"lo": sc(1.0), "hi": sc(-1.0)}, tag="lo_above_hi")
+    case("clip", [T([1, 5, 9], "u8")], {"lo": sc(2), "hi": sc(7)}, tag="u8")
+    for op in ("softmax", "log_softmax"):
+        case(op, [T([[-math.inf, -math.inf], [0.0, -math.inf]], "f32")], {"axis": 1}, tag="all_neg_inf_row")
+        case(op, [T([math.nan, 1.0], "f32")], {"axis": 0}, tag="nan")
+    wrap = ("torch rejects negative entries here; slope wraps them from the end like every index tensor "
+            "(src/procedures/index.cpp), so the expected value uses the wrapped index")
+    case("gather", [rnd([2, 3]), T([[-1]], "i64")], {"axis": 1}, tag="negative_index", why=wrap,
+         fn=lambda x, i, axis: torch.gather(x, axis, i % x.shape[axis]))
+    case("index_select", [rnd([2, 3]), T([-1, -3], "i64")], {"axis": 1}, tag="negative_index", why=wrap,
+         fn=lambda x, i, axis: torch.index_select(x, axis, i % x.shape[axis]))
+    case("scatter_add", [rnd([3]), T([-1, 0], "i64"), rnd([2])], {"axis": 0}, tag="negative_index", why=wrap,
+         fn=lambda x, i, s, axis: torch.scatter_add(x, axis, i % x.shape[axis], s))
+    case("gather", [rnd([2, 3]), T([[-4]], "i64")], {"axis": 1}, tag="negative_oob")
+    case("take_along_dim", [rnd([2, 3]), T([[3]], "i64")], {"axis": 1}, tag="oob")
+    case("split", [rnd([2, 3])], {"size": 0}, tag="size0")
+    case("expand", [rnd([3])], {"shape": [-1, 3]}, tag="minus1_new_dim")
+    case("reshape", [rnd([2, 3])], {"shape": [-2, 3]}, tag="bad_negative")
+    # A bool tensor as an index is a mask in torch (a data-dependent shape). slope may refuse it, but
+    # must never read the mask's 0/1 as integer positions.
+    case("index", [rnd([4, 2]), T([True, False, True, True], "bool")], {"index": [{"t": 0}]}, tag="bool_mask",
+         accept_error="a boolean mask gives a data-dependent shape; refusing it with slope::Error is fine")
+    case("max_pool", [rnd([1, 1, 5, 5])], {"kernel": [2, 2], "padding": [2, 2]}, tag="pad_over_half_kernel")
+    case("avg_pool", [rnd([1, 1, 5, 5])], {"kernel": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True},
+         tag="ceil_pad", tol=(1e-5, 1e-5), why=ACC)
+    case("conv", [rnd([1, 2, 5]), rnd([2, 2, 3])], {"stride": [0]}, tag="stride0")
+    case("conv", [rnd([1, 2, 5]), rnd([2, 2, 3])], {"padding": [-1]}, tag="negative_padding")
+    case("cross_entropy", [rnd([3, 4]), torch.softmax(rnd([3, 5]), -1)], tag="probs_wrong_classes")
+    # half precision through the nn stack: slope may accumulate in the half type, torch in float
+    H = (2e-2, 2e-2)
+    HW = "half-precision inputs; sums of up to 24 terms may accumulate in the half type (one ulp ~ 1e-3 per term)"
+    case("conv", [rnd([1, 2, 6, 6], "f16"), rnd([3, 2, 3, 3], "f16")], tag="f16", tol=H, why=HW)
+    case("matmul", [rnd([4, 8], "bf16"), rnd([8, 3], "bf16")], tag="bf16", tol=(5e-2, 5e-2), why=HW)
+    case("layer_norm", [rnd([3, 8], "f16")], {"normalized_shape": [8]}, tag="f16", tol=H, why=HW)
+    case("softmax", [rnd([3, 8], "bf16")], {"axis": -1}, tag="bf16", tol=(2e-2, 1e-2), why=HW)
+    case("gelu", [rnd([8], "bf16")], {"tanh_approx": True}, tag="bf16")
+    case("cross_entropy", [rnd([4, 6], "f16"), idx([4], 6)], tag="f16", tol=H, why=HW)
+    case("sum", [rnd([40], "bf16")], {"axes": [0]}, tag="bf16_40", tol=(5e-2, 5e-2), why=HW)
+    case("one_hot", [T([0, 1], "i32")], {"num_classes": 3}, tag="i32_labels",
+         fn=lambda x, num_classes: F.one_hot(x.long(), num_classes),
+         why="torch takes only int64 labels; slope takes any integer dtype")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} OUTDIR")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for f in (unary_cases, binary_cases, reduction_cases, shape_cases, index_cases, matmul_cases, creation_cases,
-              nn_cases, medium_cases, sweep_cases):
+              nn_cases, medium_cases, sweep_cases, extra_edge_cases):
         f()
     with open(os.path.join(out, "data.bin"), "wb") as fh:
         fh.write(S.data)
