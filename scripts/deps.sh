@@ -1,0 +1,34 @@
+# Sourced by scripts/*.sh and .ci/run: installs the Debian packages slope needs, only when missing.
+# Non-interactive; works as root, or through sudo when that is available.
+SLOPE_DEBIAN_PACKAGES=(
+  build-essential cmake pkg-config        # compiler and build
+  libopenblas-openmp-dev                  # BLAS for the cpu backend (OpenMP build: one thread pool with ours)
+  libgtest-dev nlohmann-json3-dev         # tests
+  libbenchmark-dev                        # bench/
+  python3-torch python3-numpy             # golden values for the tests, and the benchmark comparison
+  clang                                   # the second compiler CI checks with
+)
+
+slope_install_deps() {
+  local missing=() p
+  for p in "${SLOPE_DEBIAN_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "slope: installing missing Debian packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      echo "slope: not root and no sudo; please install: ${missing[*]}" >&2
+      return 1
+    fi
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
