@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -17,7 +18,7 @@ namespace {
 
 using namespace slope;
 
-class Reference : public ::testing::Test {
+class ReferenceBackend : public ::testing::Test {
  protected:
   BackendScope scope_{"reference"};
 };
@@ -33,12 +34,12 @@ Tensor make(std::vector<T> v, Shape s, DType d) {
 }
 
 // ---------------------------------------------------------------- unary
-TEST_F(Reference, UnaryIntegerNegWraps) {
+TEST_F(ReferenceBackend, UnaryIntegerNegWraps) {
   Tensor x = make<int64_t>({std::numeric_limits<int32_t>::min(), 5, -7}, {3}, i32);
   EXPECT_EQ(vals<int64_t>(prims::neg(x)), (std::vector<int64_t>{std::numeric_limits<int32_t>::min(), -5, 7}));
 }
 
-TEST_F(Reference, UnaryFloatFunctions) {
+TEST_F(ReferenceBackend, UnaryFloatFunctions) {
   Tensor x = make<double>({0.0, 1.0, 4.0}, {3}, f64);
   EXPECT_EQ(vals<double>(prims::exp(x)), (std::vector<double>{1.0, std::exp(1.0), std::exp(4.0)}));
   EXPECT_EQ(vals<double>(prims::sqrt(x)), (std::vector<double>{0.0, 1.0, 2.0}));
@@ -53,7 +54,7 @@ TEST_F(Reference, UnaryFloatFunctions) {
   EXPECT_EQ(r[1], 2.f);
 }
 
-TEST_F(Reference, UnaryFloorLogicalNotStopGradient) {
+TEST_F(ReferenceBackend, UnaryFloorLogicalNotStopGradient) {
   EXPECT_EQ(vals<float>(prims::floor(make<float>({-1.5f, 2.5f, 3.f}, {3}, f32))), (std::vector<float>{-2.f, 2.f, 3.f}));
   EXPECT_EQ(vals<int64_t>(prims::floor(make<int64_t>({-3, 4}, {2}, i8))), (std::vector<int64_t>{-3, 4}));
   EXPECT_EQ(vals<bool>(prims::logical_not(make<bool>({true, false}, {2}, bool_))), (std::vector<bool>{false, true}));
@@ -61,7 +62,7 @@ TEST_F(Reference, UnaryFloorLogicalNotStopGradient) {
   EXPECT_EQ(vals<float>(prims::stop_gradient(b)), (std::vector<float>{1.f, 2.f}));
 }
 
-TEST_F(Reference, CastSaturatesAndHandlesNaN) {
+TEST_F(ReferenceBackend, CastSaturatesAndHandlesNaN) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   Tensor x = make<float>({1e10f, -1e10f, nan, 2.7f, -2.7f}, {5}, f32);
   EXPECT_EQ(vals<int64_t>(prims::cast(x, i32)),
@@ -78,7 +79,7 @@ TEST_F(Reference, CastSaturatesAndHandlesNaN) {
 }
 
 // ---------------------------------------------------------------- binary and where
-TEST_F(Reference, BinaryArithmetic) {
+TEST_F(ReferenceBackend, BinaryArithmetic) {
   Tensor a = make<int64_t>({250, 7, -7, 2}, {4}, i32);
   Tensor b = make<int64_t>({10, 2, 2, 10}, {4}, i32);
   EXPECT_EQ(vals<int64_t>(prims::add(a, b)), (std::vector<int64_t>{260, 9, -5, 12}));
@@ -97,7 +98,7 @@ TEST_F(Reference, BinaryArithmetic) {
   EXPECT_EQ(vals<bool>(prims::mul(t, f)), (std::vector<bool>{true, false, false, false}));
 }
 
-TEST_F(Reference, MaximumPropagatesNaNAndComparisons) {
+TEST_F(ReferenceBackend, MaximumPropagatesNaNAndComparisons) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   Tensor a = make<float>({nan, 1.f, 3.f}, {3}, f32);
   Tensor b = make<float>({0.f, nan, 2.f}, {3}, f32);
@@ -116,7 +117,7 @@ TEST_F(Reference, MaximumPropagatesNaNAndComparisons) {
 }
 
 // ---------------------------------------------------------------- reductions
-TEST_F(Reference, SumOverSeveralAxes) {
+TEST_F(ReferenceBackend, SumOverSeveralAxes) {
   // x[i, j, k] = 6i + 2j + k, shape [2, 3, 2]; summing axes {0, 2} leaves j.
   Tensor x = prims::reshape(prims::arange(12, Scalar(0), Scalar(1), f32), {2, 3, 2});
   // out[j] = sum_{i,k} 6i + 2j + k = 4*2j + (0+0+6+6) + (0+1+0+1) = 8j + 14
@@ -128,21 +129,21 @@ TEST_F(Reference, SumOverSeveralAxes) {
   EXPECT_EQ(vals<float>(prims::max(x, {2})), (std::vector<float>{1.f, 3.f, 5.f, 7.f, 9.f, 11.f}));
 }
 
-TEST_F(Reference, SumAccumulatesHalfInDouble) {
+TEST_F(ReferenceBackend, SumAccumulatesHalfInDouble) {
   // Adding 1 to 2048 in f16 rounds back to 2048; the reference accumulates in double, so the
   // exact 3000 (representable in f16) comes out.
   Tensor x = prims::full({3000}, Scalar(1.0), f16);
   EXPECT_EQ(vals<float>(prims::sum(x, {0}))[0], 3000.f);
 }
 
-TEST_F(Reference, SumOfBoolIsAnyAndIntsWrap) {
+TEST_F(ReferenceBackend, SumOfBoolIsAnyAndIntsWrap) {
   Tensor b = make<bool>({false, false, true, false}, {2, 2}, bool_);
   EXPECT_EQ(vals<bool>(prims::sum(b, {1})), (std::vector<bool>{false, true}));
   Tensor i = make<int64_t>({100, 100, 100}, {3}, i8);
   EXPECT_EQ(vals<int64_t>(prims::sum(i, {0})), (std::vector<int64_t>{44}));  // 300 mod 256
 }
 
-TEST_F(Reference, MaxPropagatesNaNAndRejectsEmptyAxis) {
+TEST_F(ReferenceBackend, MaxPropagatesNaNAndRejectsEmptyAxis) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   Tensor x = make<double>({1.0, nan, 3.0, 2.0}, {2, 2}, f64);
   std::vector<double> m = vals<double>(prims::max(x, {1}));
@@ -154,7 +155,7 @@ TEST_F(Reference, MaxPropagatesNaNAndRejectsEmptyAxis) {
 }
 
 // ---------------------------------------------------------------- shape
-TEST_F(Reference, ExpandPermuteFlip) {
+TEST_F(ReferenceBackend, ExpandPermuteFlip) {
   Tensor x = make<int64_t>({1, 2, 3}, {3, 1}, i64);
   EXPECT_EQ(vals<int64_t>(prims::expand(x, {3, 2})), (std::vector<int64_t>{1, 1, 2, 2, 3, 3}));
   // y[i, j, k] = 12i + 4j + k, shape [2, 3, 4]; permute (2, 0, 1): out[k, i, j] = y[i, j, k].
@@ -171,7 +172,7 @@ TEST_F(Reference, ExpandPermuteFlip) {
   EXPECT_EQ(vals<int64_t>(prims::flip(z, {})), (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
 }
 
-TEST_F(Reference, PadInterior) {
+TEST_F(ReferenceBackend, PadInterior) {
   // 1-d: lo 1, hi 2, interior 1 -> [v, 1, v, 2, v, 3, v, v]
   Tensor x = make<int64_t>({1, 2, 3}, {3}, i32);
   EXPECT_EQ(vals<int64_t>(prims::pad(x, {1}, {2}, {1}, Scalar(9))), (std::vector<int64_t>{9, 1, 9, 2, 9, 3, 9, 9}));
@@ -185,7 +186,7 @@ TEST_F(Reference, PadInterior) {
             (std::vector<int64_t>{-1, -1}));
 }
 
-TEST_F(Reference, StridedSlice) {
+TEST_F(ReferenceBackend, StridedSlice) {
   Tensor x = prims::arange(10, Scalar(0), Scalar(1), i64);
   EXPECT_EQ(vals<int64_t>(prims::slice(x, {1}, {8}, {3})), (std::vector<int64_t>{1, 4, 7}));
   EXPECT_EQ(vals<int64_t>(prims::slice(x, {1}, {7}, {3})), (std::vector<int64_t>{1, 4}));
@@ -197,7 +198,7 @@ TEST_F(Reference, StridedSlice) {
   EXPECT_EQ(vals<int64_t>(s), (std::vector<int64_t>{4, 6, 12, 14}));
 }
 
-TEST_F(Reference, CatAndReshape) {
+TEST_F(ReferenceBackend, CatAndReshape) {
   Tensor a = make<int64_t>({1, 2, 3, 4}, {2, 2}, i64);
   Tensor b = make<int64_t>({5, 6}, {2, 1}, i64);
   Tensor e = prims::full({2, 0}, Scalar(0), i64);
@@ -209,7 +210,7 @@ TEST_F(Reference, CatAndReshape) {
 }
 
 // ---------------------------------------------------------------- init
-TEST_F(Reference, FullAndArange) {
+TEST_F(ReferenceBackend, FullAndArange) {
   EXPECT_EQ(vals<int64_t>(prims::full({2}, Scalar(3.9), i32)), (std::vector<int64_t>{3, 3}));
   EXPECT_EQ(vals<int64_t>(prims::arange(4, Scalar(5), Scalar(-2), i64)), (std::vector<int64_t>{5, 3, 1, -1}));
   // Floats: start + i*step in double, rounded once (no accumulated error).
@@ -229,7 +230,7 @@ std::vector<uint32_t> hash(uint32_t k0, uint32_t k1, std::vector<uint32_t> count
   return vals<uint32_t>(prims::threefry(key, tensor(counts, shape, u32)));
 }
 
-TEST_F(Reference, ThreefryKnownAnswers) {
+TEST_F(ReferenceBackend, ThreefryKnownAnswers) {
   // Random123's known-answer tests for threefry2x32_20.
   EXPECT_EQ(hash(0, 0, {0, 0}, {2}), (std::vector<uint32_t>{0x6b200159u, 0x99ba4efeu}));
   EXPECT_EQ(hash(0xffffffffu, 0xffffffffu, {0xffffffffu, 0xffffffffu}, {2}),
@@ -244,7 +245,7 @@ TEST_F(Reference, ThreefryKnownAnswers) {
   EXPECT_EQ(four, (std::vector<uint32_t>{a0, b0, a1, b1}));
 }
 
-TEST_F(Reference, ThreefryOddLengthPadsWithZero) {
+TEST_F(ReferenceBackend, ThreefryOddLengthPadsWithZero) {
   // [0, 1, 2] -> pairs (0, 2), (1, 0 padding) -> [h(0,2).0, h(1,0).0, h(0,2).1]
   std::vector<uint32_t> got = hash(7, 9, {0, 1, 2}, {3});
   uint32_t a0 = 0, a1 = 2, b0 = 1, b1 = 0;
@@ -255,7 +256,7 @@ TEST_F(Reference, ThreefryOddLengthPadsWithZero) {
 }
 
 // ---------------------------------------------------------------- matmul
-TEST_F(Reference, BatchedMatmul) {
+TEST_F(ReferenceBackend, BatchedMatmul) {
   Tensor a = prims::reshape(prims::arange(12, Scalar(0), Scalar(1), f32), {2, 2, 3});
   Tensor b = prims::full({2, 3, 1}, Scalar(1.0), f32);
   EXPECT_EQ(vals<float>(prims::matmul(a, b)), (std::vector<float>{3, 12, 21, 30}));
@@ -274,7 +275,7 @@ ConvParams conv_params(Shape stride, Shape dilation, Shape lo, Shape hi, int64_t
   return ConvParams{stride, dilation, lo, hi, groups};
 }
 
-TEST_F(Reference, Conv1dStrideDilationPadding) {
+TEST_F(ReferenceBackend, Conv1dStrideDilationPadding) {
   // x = [1..6], w = [1, 10, 100], stride 2, dilation 2, padding (1, 2): padded length 9, kernel
   // extent 5, so 3 outputs; out[q] = sum_t x[2q - 1 + 2t] * w[t]:
   //   q=0: x[-1]*1 + x[1]*10 + x[3]*100 = 0 + 20 + 400 = 420
@@ -287,7 +288,7 @@ TEST_F(Reference, Conv1dStrideDilationPadding) {
   EXPECT_EQ(vals<float>(y), (std::vector<float>{420, 642, 64}));
 }
 
-TEST_F(Reference, ConvGroups) {
+TEST_F(ReferenceBackend, ConvGroups) {
   // 4 input channels, 2 groups, 2 outputs, 1-wide kernel: output 0 mixes channels 0-1 with
   // weights (1, 2), output 1 mixes channels 2-3 with weights (3, 4).
   Tensor x = make<int64_t>({1, 2, 3, 10, 20, 30, 100, 200, 300, 1000, 2000, 3000}, {1, 4, 3}, i64);
@@ -296,7 +297,7 @@ TEST_F(Reference, ConvGroups) {
   EXPECT_EQ(vals<int64_t>(y), (std::vector<int64_t>{21, 42, 63, 4300, 8600, 12900}));
 }
 
-TEST_F(Reference, Conv2dAsymmetricPadding) {
+TEST_F(ReferenceBackend, Conv2dAsymmetricPadding) {
   // x = 3x3 iota 1..9, w = [[1, 0], [0, 1]], padding top 1 / bottom 0, left 0 / right 1:
   // out[i, j] = x[i-1, j] + x[i, j+1] (0 outside), a 3x3 result.
   Tensor x = make<double>({1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 1, 3, 3}, f64);
@@ -306,7 +307,7 @@ TEST_F(Reference, Conv2dAsymmetricPadding) {
   EXPECT_EQ(vals<double>(y), (std::vector<double>{2, 3, 0, 6, 8, 3, 12, 14, 6}));
 }
 
-TEST_F(Reference, Conv3dBatchAndChannels) {
+TEST_F(ReferenceBackend, Conv3dBatchAndChannels) {
   // A 1x1x1 kernel in 3-d is a per-position channel mix: out[n, o, ...] = sum_c w[o, c] x[n, c, ...].
   Tensor x = prims::reshape(prims::arange(2 * 2 * 8, Scalar(0), Scalar(1), f32), {2, 2, 2, 2, 2});
   Tensor w = make<float>({1, 1, 1, -1, 2, 0}, {3, 2, 1, 1, 1}, f32);
@@ -323,7 +324,7 @@ TEST_F(Reference, Conv3dBatchAndChannels) {
 }
 
 // ---------------------------------------------------------------- gather / scatter_add
-TEST_F(Reference, GatherLikeNumpyTake) {
+TEST_F(ReferenceBackend, GatherLikeNumpyTake) {
   Tensor x = make<int64_t>({1, 2, 3, 4, 5, 6}, {2, 3}, i64);
   Tensor idx = make<int64_t>({2, 0, 0, 0}, {2, 2}, i32);
   Tensor g = prims::gather(x, idx, 1);  // [2] + [2, 2]
@@ -334,7 +335,7 @@ TEST_F(Reference, GatherLikeNumpyTake) {
   EXPECT_EQ(vals<float>(prims::gather(y, i8idx, 0)), (std::vector<float>{5, 6, 5, 6, 1, 2}));
 }
 
-TEST_F(Reference, ScatterAddAccumulatesRepeatedIndices) {
+TEST_F(ReferenceBackend, ScatterAddAccumulatesRepeatedIndices) {
   Tensor x = prims::full({2, 3}, Scalar(0.0), f32);
   Tensor idx = make<int64_t>({2, 0, 0, 0}, {2, 2}, i64);
   Tensor upd = prims::reshape(prims::arange(8, Scalar(1), Scalar(1), f32), {2, 2, 2});
@@ -347,15 +348,104 @@ TEST_F(Reference, ScatterAddAccumulatesRepeatedIndices) {
   EXPECT_EQ(vals<int64_t>(prims::scatter_add(base, rows, u, 0)), (std::vector<int64_t>{6, 7, 5, 7}));
 }
 
-TEST_F(Reference, OutOfBoundsIndicesAreRejectedBeforeTheKernel) {
+TEST_F(ReferenceBackend, OutOfBoundsIndicesAreRejectedBeforeTheKernel) {
   Tensor x = make<float>({1, 2}, {2}, f32);
   EXPECT_THROW(prims::gather(x, make<int64_t>({2}, {1}, i64), 0), Error);
   EXPECT_THROW(prims::gather(x, make<int64_t>({-1}, {1}, i64), 0), Error);
   EXPECT_THROW(prims::scatter_add(x, make<int64_t>({5}, {1}, i32), make<float>({1}, {1}, f32), 0), Error);
 }
 
+// ---------------------------------------------------------------- every primitive, every dtype
+// Small non-negative integers are exact in every dtype, so each primitive applied in dtype d must
+// give what it gives in f64, cast to d. (For bool this also checks that add/sum are "or" and mul is
+// "and": cast(1 + 1, bool) = true = true || true.) Both sides run on this backend, so this checks that
+// every dtype agrees with the f64 path; the tests above check that path by hand. Run under
+// ASan/UBSan it also walks every kernel instantiation the shape rules can reach.
+const DType kAllDTypes[] = {bool_, u8, i8, i32, i64, u32, f16, bf16, f32, f64};
+
+void expect_like_f64(DType d, const char* what, const std::function<Tensor(const Tensor&, DType)>& f, double tol = 0) {
+  std::vector<double> v{0, 1, 2, 3, 1, 0};
+  Tensor x64 = tensor(v, {2, 3}, f64);
+  Tensor xd = prims::cast(x64, d);
+  Tensor got = f(xd, d);
+  Tensor want = f(prims::cast(xd, f64), f64);
+  ASSERT_EQ(got.shape(), want.shape()) << what << " " << name(d);
+  EXPECT_EQ(got.dtype(), want.dtype() == f64 ? d : want.dtype()) << what << " " << name(d);
+  std::vector<double> g = vals<double>(prims::cast(got, f64));
+  std::vector<double> w = vals<double>(prims::cast(prims::cast(want, got.dtype()), f64));
+  for (size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], w[i], tol * (1 + std::abs(w[i]))) << what << " " << name(d) << " at " << i;
+}
+
+TEST_F(ReferenceBackend, EveryPrimitiveInEveryDtype) {
+  using T = const Tensor&;
+  for (DType d : kAllDTypes) {
+    const bool is_bool = d == bool_;
+    const bool is_float = is_floating(d);
+    auto one = [](T x, DType t) { return prims::full(x.shape(), Scalar(1), t); };
+    auto flipped = [](T x) { return prims::flip(x, {1}); };
+    // unary
+    if (!is_bool && is_signed(d)) expect_like_f64(d, "neg", [](T x, DType) { return prims::neg(x); });
+    if (is_float) {
+      // Transcendentals round differently in float and double: compare with a tolerance.
+      double tol = d == f64 ? 0 : d == f32 ? 1e-6 : 1e-2;
+      expect_like_f64(d, "exp", [](T x, DType) { return prims::exp(x); }, tol);
+      expect_like_f64(d, "log", [&](T x, DType t) { return prims::log(prims::add(x, one(x, t))); }, tol);
+      expect_like_f64(d, "sin", [](T x, DType) { return prims::sin(x); }, tol);
+      expect_like_f64(d, "sqrt", [](T x, DType) { return prims::sqrt(x); }, tol);
+      expect_like_f64(d, "tanh", [](T x, DType) { return prims::tanh(x); }, tol);
+      expect_like_f64(d, "erf", [](T x, DType) { return prims::erf(x); }, tol);
+    }
+    expect_like_f64(d, "floor", [](T x, DType) { return prims::floor(x); });
+    expect_like_f64(d, "logical_not", [](T x, DType t) { return prims::cast(prims::logical_not(prims::cast(x, bool_)), t); });
+    expect_like_f64(d, "stop_gradient", [](T x, DType) { return prims::stop_gradient(x); });
+    for (DType e : kAllDTypes)
+      expect_like_f64(d, "cast", [e](T x, DType) { return prims::cast(prims::cast(x, e), x.dtype()); });
+    // binary and where
+    expect_like_f64(d, "add", [](T x, DType) { return prims::add(x, x); });
+    if (!is_bool) expect_like_f64(d, "sub", [](T x, DType) { return prims::sub(prims::add(x, x), x); });
+    expect_like_f64(d, "mul", [&](T x, DType) { return prims::mul(x, flipped(x)); });
+    if (!is_bool) expect_like_f64(d, "div", [&](T x, DType t) { return prims::div(x, prims::add(x, one(x, t))); });
+    expect_like_f64(d, "pow", [](T x, DType) { return prims::pow(x, x); });
+    expect_like_f64(d, "maximum", [&](T x, DType) { return prims::maximum(x, flipped(x)); });
+    expect_like_f64(d, "equal", [&](T x, DType) { return prims::equal(x, flipped(x)); });
+    expect_like_f64(d, "less", [&](T x, DType) { return prims::less(x, flipped(x)); });
+    expect_like_f64(d, "greater", [&](T x, DType) { return prims::greater(x, flipped(x)); });
+    expect_like_f64(d, "where", [&](T x, DType) { return prims::where(prims::cast(x, bool_), x, flipped(x)); });
+    // reductions
+    for (Axes axes : {Axes{}, Axes{0}, Axes{1}, Axes{0, 1}}) {
+      expect_like_f64(d, "sum", [&](T x, DType) { return prims::sum(x, axes); });
+      expect_like_f64(d, "max", [&](T x, DType) { return prims::max(x, axes); });
+    }
+    // data movement
+    expect_like_f64(d, "reshape", [](T x, DType) { return prims::reshape(x, {3, 2}); });
+    expect_like_f64(d, "expand", [](T x, DType) { return prims::expand(prims::reshape(x, {2, 1, 3}), {2, 2, 3}); });
+    expect_like_f64(d, "permute", [](T x, DType) { return prims::permute(x, {1, 0}); });
+    expect_like_f64(d, "pad", [](T x, DType) { return prims::pad(x, {1, 0}, {0, 2}, {1, 1}, Scalar(1)); });
+    expect_like_f64(d, "slice", [](T x, DType) { return prims::slice(x, {1, 0}, {2, 3}, {1, 2}); });
+    expect_like_f64(d, "flip", [](T x, DType) { return prims::flip(x, {0, 1}); });
+    expect_like_f64(d, "cat", [](T x, DType) { return prims::cat({x, x}, 1); });
+    // creation
+    expect_like_f64(d, "full", [](T x, DType t) { return prims::add(x, prims::full({2, 3}, Scalar(1), t)); });
+    if (!is_bool)
+      expect_like_f64(d, "arange", [](T x, DType t) { return prims::add(x, prims::reshape(prims::arange(6, Scalar(0), Scalar(1), t), {2, 3})); });
+    // general
+    if (!is_bool) {
+      expect_like_f64(d, "matmul", [](T x, DType) { return prims::matmul(x, prims::permute(x, {1, 0})); });
+      ConvParams p{{1}, {2}, {1}, {0}, 1};
+      expect_like_f64(d, "conv", [&](T x, DType t) {
+        return prims::conv(prims::reshape(x, {1, 2, 3}), prims::full({2, 2, 2}, Scalar(1), t), p);
+      });
+    }
+    for (DType it : {u8, i8, i32, i64, u32}) {
+      Tensor idx = tensor(std::vector<int64_t>{0, 2, 2}, {3}, it);
+      expect_like_f64(d, "gather", [&](T x, DType) { return prims::gather(x, idx, 1); });
+      expect_like_f64(d, "scatter_add", [&](T x, DType) { return prims::scatter_add(x, idx, prims::gather(x, idx, 1), 1); });
+    }
+  }
+}
+
 // ---------------------------------------------------------------- zero-size tensors
-TEST_F(Reference, ZeroSizeEverywhere) {
+TEST_F(ReferenceBackend, ZeroSizeEverywhere) {
   Tensor e = prims::full({0, 3}, Scalar(1.0), f32);
   EXPECT_EQ(prims::neg(e).shape(), (Shape{0, 3}));
   EXPECT_EQ(prims::cast(e, i8).shape(), (Shape{0, 3}));

@@ -8,7 +8,6 @@
 // into a flat position with offset(). Nothing here divides, so zero-size dims need no special case:
 // a loop `for (int64_t i = 0; i < numel(shape); ++i)` simply runs zero times.
 #include <cstdint>
-
 #include <type_traits>
 
 #include "slope/scalar.h"
@@ -39,9 +38,10 @@ inline int64_t numel_range(const Shape& shape, size_t begin, size_t end) {
   return n;
 }
 
-// The accumulator of a sum or dot product: double for every floating type (one rounding at the end,
-// so results are as close to exact as a naive loop can be), the type itself for integers (arithmetic
-// wraps through scalar::add / scalar::mul) and for bool (where sum means logical or).
+// The accumulator of a sum or dot product: double for every floating type, converted back with
+// scalar::convert at the end (so an f32 or f16 sum is close to the exact one, and far less sensitive
+// to the order of the additions than a float accumulator, which other backends may reorder); the type itself
+// for integers (arithmetic wraps through scalar::add / scalar::mul) and for bool (sum = logical or).
 template <class T>
 using accum_t = std::conditional_t<scalar::is_float_v<T>, double, T>;
 
