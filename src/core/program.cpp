@@ -47,7 +47,10 @@ std::string Program::str(const std::string& name) const {
     consts.push_back(a.value.impl().get());
     return "c" + std::to_string(consts.size() - 1);
   };
-  auto type = [](const AVal& a) { return "[" + to_string(a.shape).substr(1, to_string(a.shape).size() - 2) + (a.shape.empty() ? "" : ", ") + name(a.dtype) + "]"; };
+  auto type = [](const AVal& a) {
+    std::string dims = to_string(a.shape);
+    return "[" + dims.substr(1, dims.size() - 2) + (a.shape.empty() ? "" : ", ") + slope::name(a.dtype) + "]";
+  };
   os << "def " << name << "(";
   for (size_t i = 0; i < inputs.size(); ++i) os << (i ? ", " : "") << "x" << i;
   os << "): # (";

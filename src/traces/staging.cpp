@@ -2,6 +2,7 @@
 // Program and evaluates the rest in its parent (partial evaluation with known = not staged).
 // linearize stages the tangent half of a jvp this way; transposing that program gives vjp.
 #include "rules/rules.h"
+#include "slope/primitive_ops.h"
 #include "tracers.h"
 
 namespace slope {
@@ -28,7 +29,7 @@ void StagingInterpreter::process(Prim p, std::span<const Tensor> in, const Param
   Instruction instr{p, params, {}, {}};
   std::vector<AVal> avals;
   for (auto& t : in) {
-    check(t.defined(), name(p), "operand is an empty Tensor handle");
+    check(t.defined(), slope::name(p), "operand is an empty Tensor handle");
     instr.inputs.push_back(atom(t));
     avals.push_back(t.aval());
   }
@@ -55,7 +56,7 @@ std::vector<Tensor> transpose_program(const Program& lin, const std::vector<Tens
     Tensor c = ct[ins.outputs[0]];
     ct[ins.outputs[0]] = Tensor();  // free as we go: programs can be long
     if (!c.defined()) continue;
-    check(rules::is_linear(ins.prim), "vjp", "cannot transpose ", name(ins.prim),
+    check(rules::is_linear(ins.prim), "vjp", "cannot transpose ", slope::name(ins.prim),
           ": it is not linear in its differentiated operands");
     std::vector<Tensor> x(ins.inputs.size());
     std::vector<AVal> avals(ins.inputs.size());
