@@ -31,8 +31,8 @@ std::vector<Tensor> Program::run(const std::vector<Tensor>& args) const {
 namespace {
 std::string var_name(const Program& p, int v) {
   for (size_t i = 0; i < p.inputs.size(); ++i)
-    if (p.inputs[i] == v) return "x" + std::to_string(i);
-  return "z" + std::to_string(v);
+    if (p.inputs[i] == v) return std::string("x").append(std::to_string(i));
+  return std::string("z").append(std::to_string(v));
 }
 }  // namespace
 
@@ -43,13 +43,17 @@ std::string Program::str(const std::string& name) const {
   auto atom_name = [&](const Atom& a) -> std::string {
     if (a.is_var()) return var_name(*this, a.var);
     for (size_t i = 0; i < consts.size(); ++i)
-      if (consts[i] == a.value.impl().get()) return "c" + std::to_string(i);
+      if (consts[i] == a.value.impl().get()) return std::string("c").append(std::to_string(i));
     consts.push_back(a.value.impl().get());
-    return "c" + std::to_string(consts.size() - 1);
+    return std::string("c").append(std::to_string(consts.size() - 1));
   };
   auto type = [](const AVal& a) {
-    std::string dims = to_string(a.shape);
-    return "[" + dims.substr(1, dims.size() - 2) + (a.shape.empty() ? "" : ", ") + slope::name(a.dtype) + "]";
+    // "[2, 3, f32]" like the seed's programs
+    std::ostringstream t;
+    t << "[";
+    for (int64_t d : a.shape) t << d << ", ";
+    t << slope::name(a.dtype) << "]";
+    return t.str();
   };
   os << "def " << name << "(";
   for (size_t i = 0; i < inputs.size(); ++i) os << (i ? ", " : "") << "x" << i;

@@ -131,6 +131,7 @@ void jvp(Prim p, const Params& params, std::span<const Tensor> x, std::span<cons
       tout = add_maybe(t[0].defined() ? bind1(p, {t[0], x[1]}, params) : Tensor(),
                        t[1].defined() ? bind1(p, {x[0], t[1]}, params) : Tensor());
       return;
+    case Prim::call: fail("jvp", "call is handled by the jvp interpreter, not by a rule");
     case Prim::gather: tout = t[0].defined() ? bind1(p, {t[0], x[1]}, params) : Tensor(); return;
     case Prim::scatter_add:
       if (!t[0].defined() && !t[2].defined()) {

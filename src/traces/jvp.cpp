@@ -1,5 +1,6 @@
 // The forward-mode interpreter: every value is a (primal, tangent) pair.
 #include "rules/rules.h"
+#include "slope/call.h"
 #include "tracers.h"
 
 namespace slope {
@@ -18,6 +19,20 @@ void JvpInterpreter::process(Prim p, std::span<const Tensor> in, const Params& p
   for (size_t i = 0; i < in.size(); ++i) {
     std::tie(primals[i], tangents[i]) = unpack(in[i]);
     any |= tangents[i].defined();
+  }
+  if (any && p == Prim::call) {
+    const auto& body = *std::get<CallParams>(params).body;
+    if (!body.has_jvp()) {  // no rule of its own: differentiate through the body
+      std::vector<Tensor> r = body.eval(in);
+      for (size_t i = 0; i < r.size(); ++i) out[i] = r[i];
+      return;
+    }
+    InterpreterScope scope(*parent());
+    std::vector<Tensor> tout(out.size());
+    body.jvp(primals, tangents, out, tout);
+    for (size_t i = 0; i < out.size(); ++i)
+      if (tout[i].defined()) out[i] = lift(out[i], tout[i]);
+    return;
   }
   InterpreterScope scope(*parent());
   if (!any) {  // nothing to differentiate: compute in the parent's world

@@ -2,6 +2,7 @@
 // Program and evaluates the rest in its parent (partial evaluation with known = not staged).
 // linearize stages the tangent half of a jvp this way; transposing that program gives vjp.
 #include "rules/rules.h"
+#include "slope/call.h"
 #include "slope/primitive_ops.h"
 #include "tracers.h"
 
@@ -53,6 +54,22 @@ std::vector<Tensor> transpose_program(const Program& lin, const std::vector<Tens
     if (lin.outputs[i].is_var()) accumulate(lin.outputs[i].var, cts_out[i]);
   for (size_t k = lin.instructions.size(); k-- > 0;) {
     const Instruction& ins = lin.instructions[k];
+    if (ins.prim == Prim::call) {
+      const auto& body = *std::get<CallParams>(ins.params).body;
+      std::vector<Tensor> couts;
+      bool any = false;
+      for (int o : ins.outputs) {
+        any |= ct[o].defined();
+        couts.push_back(ct[o].defined() ? ct[o] : prims::full(lin.vars[o].shape, 0, lin.vars[o].dtype));
+        ct[o] = Tensor();
+      }
+      if (!any) continue;
+      check(body.linear(), "vjp", "cannot transpose the call ", body.name(), ": it is not linear");
+      std::vector<Tensor> cins = body.transpose(couts);
+      for (size_t i = 0; i < ins.inputs.size(); ++i)
+        if (ins.inputs[i].is_var() && i < cins.size()) accumulate(ins.inputs[i].var, cins[i]);
+      continue;
+    }
     Tensor c = ct[ins.outputs[0]];
     ct[ins.outputs[0]] = Tensor();  // free as we go: programs can be long
     if (!c.defined()) continue;

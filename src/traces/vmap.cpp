@@ -1,5 +1,6 @@
 // The batching interpreter: each value carries a batch axis that ops map over.
 #include "rules/rules.h"
+#include "slope/call.h"
 #include "tracers.h"
 
 namespace slope {
@@ -29,6 +30,11 @@ void VmapInterpreter::process(Prim p, std::span<const Tensor> in, const Params& 
     } else {
       vals[i] = in[i];
     }
+  }
+  if (any && p == Prim::call) {  // batch the body's ops one by one
+    std::vector<Tensor> r = std::get<CallParams>(params).body->eval(in);
+    for (size_t i = 0; i < r.size(); ++i) out[i] = r[i];
+    return;
   }
   InterpreterScope scope(*parent());
   if (!any) {
