@@ -16,7 +16,7 @@ const double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
-TEST(Promotion, TensorTensor) {
+TEST(ProcBasicPromotion, TensorTensor) {
   Tensor a = tensor({1, 2}, i32), b = tensor({1.f, 2.f}), c = tensor({true, false});
   EXPECT_EQ((a + b).dtype(), f32);
   EXPECT_EQ((a + tensor({int64_t(1), int64_t(2)})).dtype(), i64);
@@ -28,7 +28,7 @@ TEST(Promotion, TensorTensor) {
   EXPECT_EQ(vec<float>(div(tensor({1, 3}), tensor({2, 2}))), (std::vector<float>{0.5f, 1.5f}));
 }
 
-TEST(Promotion, WeakScalars) {
+TEST(ProcBasicPromotion, WeakScalars) {
   Tensor x = tensor({1.f, 2.f});
   EXPECT_EQ((x * 2.0).dtype(), f32);
   EXPECT_EQ((tensor({1.0, 2.0}, f64) * 2.0).dtype(), f64);
@@ -46,7 +46,19 @@ TEST(Promotion, WeakScalars) {
   EXPECT_EQ(vec<bool>(xi < 1.5), (std::vector<bool>{true, false}));
 }
 
-TEST(Broadcast, Shapes) {
+TEST(ProcBasicPromotion, ZeroDimTensors) {
+  // PyTorch: a 0-d tensor only matters when it lifts the category.
+  EXPECT_EQ(add(tensor({1}, i32), Tensor(5)).dtype(), i32);
+  EXPECT_EQ(mul(tensor({1.f}, f16), Tensor(0.5)).dtype(), f16);
+  EXPECT_EQ(add(tensor({1}, i32), tensor(0.5, f64)).dtype(), f64);
+  EXPECT_EQ(add(tensor({true}), tensor(3, i32)).dtype(), i32);
+  EXPECT_EQ(add(tensor({uint8_t(1)}), Tensor(-3)).dtype(), u8);
+  EXPECT_EQ(where(tensor({true}), tensor({1}, i32), Tensor(2.5)).dtype(), f32);
+  EXPECT_EQ(maximum(tensor({1}, i32), Tensor(0)).dtype(), i32);
+  EXPECT_EQ(add(Tensor(1), tensor(2, i32)).dtype(), i64);  // both 0-d: ordinary promotion
+}
+
+TEST(ProcBasicBroadcast, Shapes) {
   Tensor a = tensor({{1.f}, {2.f}});  // [2,1]
   Tensor b = tensor({10.f, 20.f, 30.f});  // [3]
   Tensor c = a + b;
@@ -59,13 +71,13 @@ TEST(Broadcast, Shapes) {
   EXPECT_THROW(where(tensor({1, 0}), tensor({1}), tensor({2})), Error);
 }
 
-TEST(Elementwise, SubBoolThrows) {
+TEST(ProcBasicElementwise, SubBoolThrows) {
   EXPECT_THROW(tensor({true}) - tensor({false}), Error);
   EXPECT_THROW(tensor({true}) - 1, Error);
   EXPECT_THROW(-tensor({true}), Error);
 }
 
-TEST(Elementwise, MinimumMaximum) {
+TEST(ProcBasicElementwise, MinimumMaximum) {
   Tensor a = tensor({uint8_t(0), uint8_t(200), uint8_t(5)}), b = tensor({uint8_t(255), uint8_t(100), uint8_t(5)});
   EXPECT_EQ(vec<int>(minimum(a, b)), (std::vector<int>{0, 100, 5}));
   EXPECT_EQ(vec<int>(maximum(a, b)), (std::vector<int>{255, 200, 5}));
@@ -81,7 +93,7 @@ TEST(Elementwise, MinimumMaximum) {
             (std::vector<int64_t>{std::numeric_limits<int64_t>::min(), -1}));
 }
 
-TEST(Elementwise, Comparisons) {
+TEST(ProcBasicElementwise, Comparisons) {
   Tensor a = tensor({1.f, (float)kNaN, 2.f}), b = tensor({1.f, 1.f, 1.f});
   EXPECT_EQ(vec<bool>(a <= b), (std::vector<bool>{true, false, false}));
   EXPECT_EQ(vec<bool>(a >= b), (std::vector<bool>{true, false, true}));
@@ -94,16 +106,31 @@ TEST(Elementwise, Comparisons) {
   EXPECT_THROW(tensor({1, 2}) & tensor({1, 2}), Error);
 }
 
-TEST(Elementwise, FloorDivRemainder) {
+TEST(ProcBasicElementwise, FloorDivRemainder) {
   Tensor a = tensor({-7, 7, -7, 7, 6}), b = tensor({2, -2, -2, 2, 3});
   EXPECT_EQ(vec<int64_t>(floor_divide(a, b)), (std::vector<int64_t>{-4, -4, 3, 3, 2}));
   EXPECT_EQ(vec<int64_t>(remainder(a, b)), (std::vector<int64_t>{1, -1, -1, 1, 0}));
   Tensor fa = tensor({-7.f, 7.f, -7.f, 7.f}), fb = tensor({2.f, -2.f, -2.f, 2.f});
   EXPECT_EQ(vec<float>(remainder(fa, fb)), (std::vector<float>{1, -1, -1, 1}));
   EXPECT_EQ(vec<float>(floor_divide(fa, fb)), (std::vector<float>{-4, -4, 3, 3}));
+  // PyTorch builds these on an exact fmod: 1 // 0.1 == 9 and 1 % 0.1 == 0.09999999999999995.
+  EXPECT_EQ(floor_divide(tensor(1.0, f64), tensor(0.1, f64)).item<double>(), 9.0);
+  EXPECT_EQ(remainder(tensor(1.0, f64), tensor(0.1, f64)).item<double>(), 0.09999999999999995);
+  Tensor sa = tensor({-1., 1., -1., 1., kInf, -kInf, 5., 0., 3.}, f64);
+  Tensor sb = tensor({kInf, kInf, -kInf, -kInf, 2., 2., 0., -2., kNaN}, f64);
+  auto r = vec<double>(remainder(sa, sb));
+  std::vector<double> er{kInf, 1, -1, -kInf, kNaN, kNaN, kNaN, 0, kNaN};
+  auto q = vec<double>(floor_divide(sa, sb));
+  std::vector<double> eq{-1, 0, 0, -1, kNaN, kNaN, kInf, -0.0, kNaN};
+  for (size_t i = 0; i < er.size(); ++i) {
+    EXPECT_TRUE(r[i] == er[i] || (std::isnan(r[i]) && std::isnan(er[i]))) << i << ": " << r[i];
+    EXPECT_TRUE(q[i] == eq[i] || (std::isnan(q[i]) && std::isnan(eq[i]))) << i << ": " << q[i];
+  }
+  EXPECT_TRUE(std::signbit(q[7]));
+  EXPECT_THROW(pow(tensor({true}), tensor({true})), Error);
 }
 
-TEST(Elementwise, RoundingFamily) {
+TEST(ProcBasicElementwise, RoundingFamily) {
   Tensor x = tensor({0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 0.49999997f, -2.7f, 3.2f});
   EXPECT_EQ(vec<float>(round(x)), (std::vector<float>{0, 2, 2, -0.f, -2, 0, -3, 3}));
   EXPECT_EQ(vec<float>(trunc(x)), (std::vector<float>{0, 1, 2, -0.f, -1, 0, -2, 3}));
@@ -115,7 +142,7 @@ TEST(Elementwise, RoundingFamily) {
   EXPECT_EQ(vec<float>(sign(tensor({-3.f, 0.f, (float)kNaN}))), (std::vector<float>{-1, 0, 0}));
 }
 
-TEST(Elementwise, UnaryMath) {
+TEST(ProcBasicElementwise, UnaryMath) {
   EXPECT_EQ(exp(tensor({1, 2})).dtype(), f32);
   Tensor s = sigmoid(tensor({-100.f, 0.f, 100.f, -20.f}));
   auto v = vec<float>(s);
@@ -150,7 +177,7 @@ TEST(Elementwise, UnaryMath) {
   EXPECT_EQ(clip(tensor({-2, 5}), Scalar(0.5), std::nullopt).dtype(), f32);
 }
 
-TEST(Elementwise, CompoundAssign) {
+TEST(ProcBasicElementwise, CompoundAssign) {
   Tensor a = tensor({1.f, 2.f});
   a += tensor({1.f, 1.f});
   a *= tensor(2.f);
@@ -160,7 +187,7 @@ TEST(Elementwise, CompoundAssign) {
   EXPECT_THROW(a += tensor({{1.f, 1.f}, {1.f, 1.f}}), Error);
 }
 
-TEST(Reduce, SumMeanDtypes) {
+TEST(ProcBasicReduce, SumMeanDtypes) {
   Tensor x = tensor({{1, 2, 3}, {4, 5, 6}}, i32);
   EXPECT_EQ(sum(x).dtype(), i64);
   EXPECT_EQ(sum(x).item<int64_t>(), 21);
@@ -173,7 +200,7 @@ TEST(Reduce, SumMeanDtypes) {
   EXPECT_EQ(sum(zeros({2, 0}), {1}).shape(), (Shape{2}));
 }
 
-TEST(Reduce, MinMaxUnsignedBool) {
+TEST(ProcBasicReduce, MinMaxUnsignedBool) {
   Tensor u = tensor({uint8_t(3), uint8_t(0), uint8_t(255)});
   EXPECT_EQ(min(u).item<int>(), 0);
   EXPECT_EQ(max(u).item<int>(), 255);
@@ -185,7 +212,7 @@ TEST(Reduce, MinMaxUnsignedBool) {
   EXPECT_THROW(max(zeros({0})), Error);
 }
 
-TEST(Reduce, ProdExact) {
+TEST(ProcBasicReduce, ProdExact) {
   Tensor x = tensor({{2, -3, 0}, {-1, -2, -5}}, i32);
   EXPECT_EQ(prod(x).dtype(), i64);
   EXPECT_EQ(vec<int64_t>(prod(x, {1})), (std::vector<int64_t>{0, -10}));
@@ -197,7 +224,7 @@ TEST(Reduce, ProdExact) {
   EXPECT_EQ(prod(t.reshape({7, 1}), {0}, true).shape(), (Shape{1, 1}));
 }
 
-TEST(Reduce, VarStdLogsumexp) {
+TEST(ProcBasicReduce, VarStdLogsumexp) {
   Tensor x = tensor({1.f, 2.f, 3.f, 4.f});
   EXPECT_FLOAT_EQ(var(x).item<float>(), 5.f / 3);
   EXPECT_FLOAT_EQ(var(x, {}, 0).item<float>(), 1.25f);
@@ -210,7 +237,7 @@ TEST(Reduce, VarStdLogsumexp) {
   EXPECT_EQ(logsumexp(zeros({0})).item<float>(), -(float)kInf);
 }
 
-TEST(Reduce, AnyAllArg) {
+TEST(ProcBasicReduce, AnyAllArg) {
   Tensor x = tensor({{0, 2}, {0, 0}});
   EXPECT_EQ(vec<bool>(any(x, {1})), (std::vector<bool>{true, false}));
   EXPECT_EQ(vec<bool>(all(tensor({{1, 2}, {0, 3}}), {1})), (std::vector<bool>{true, false}));
@@ -226,7 +253,7 @@ TEST(Reduce, AnyAllArg) {
   EXPECT_EQ(argmin(tensor({uint8_t(3), uint8_t(0), uint8_t(0)})).item<int64_t>(), 1);
 }
 
-TEST(Reduce, Cumsum) {
+TEST(ProcBasicReduce, Cumsum) {
   Tensor x = tensor({{1, 2, 3, 4, 5}, {1, 1, 1, 1, 1}}, i32);
   Tensor c = cumsum(x, 1);
   EXPECT_EQ(c.dtype(), i64);
@@ -236,7 +263,7 @@ TEST(Reduce, Cumsum) {
   EXPECT_EQ(cumsum(zeros({0}), 0).shape(), (Shape{0}));
 }
 
-TEST(Shape, ReshapeSqueeze) {
+TEST(ProcBasicShape, ReshapeSqueeze) {
   Tensor x = arange(6);
   EXPECT_EQ(reshape(x, {2, -1}).shape(), (Shape{2, 3}));
   EXPECT_THROW(reshape(x, {-1, -1}), Error);
@@ -255,7 +282,7 @@ TEST(Shape, ReshapeSqueeze) {
   EXPECT_THROW(permute(zeros({2, 3}), {0, 0}), Error);
 }
 
-TEST(Shape, SplitChunkCat) {
+TEST(ProcBasicShape, SplitChunkCat) {
   Tensor x = arange(5);
   auto c = chunk(x, 3);
   ASSERT_EQ(c.size(), 3u);
@@ -272,7 +299,7 @@ TEST(Shape, SplitChunkCat) {
   EXPECT_EQ(vec<int64_t>(stack({tensor({1, 2}), tensor({3, 4})}, 1)), (std::vector<int64_t>{1, 3, 2, 4}));
 }
 
-TEST(Shape, RepeatTilePadRoll) {
+TEST(ProcBasicShape, RepeatTilePadRoll) {
   Tensor x = tensor({1, 2});
   EXPECT_EQ(vec<int64_t>(repeat(x, {2, 2})), (std::vector<int64_t>{1, 2, 1, 2, 1, 2, 1, 2}));
   EXPECT_EQ(repeat(x, {2, 2}).shape(), (Shape{2, 4}));
@@ -284,7 +311,7 @@ TEST(Shape, RepeatTilePadRoll) {
   EXPECT_EQ(vec<int64_t>(flip(arange(3), {-1})), (std::vector<int64_t>{2, 1, 0}));
 }
 
-TEST(Shape, SliceNegativeStep) {
+TEST(ProcBasicShape, SliceNegativeStep) {
   Tensor x = arange(6);
   EXPECT_EQ(vec<int64_t>(slice(x, 0, 5, 0, -2)), (std::vector<int64_t>{5, 3, 1}));
   EXPECT_EQ(vec<int64_t>(slice(x, 0, -1, -100, -1)), (std::vector<int64_t>{5, 4, 3, 2, 1, 0}));
@@ -296,7 +323,7 @@ TEST(Shape, SliceNegativeStep) {
   EXPECT_THROW(slice(x, 0, 0, 1, 0), Error);
 }
 
-TEST(Shape, TrilTriu) {
+TEST(ProcBasicShape, TrilTriu) {
   Tensor x = ones({3, 4}, i32);
   EXPECT_EQ(vec<int>(tril(x)), (std::vector<int>{1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0}));
   EXPECT_EQ(vec<int>(triu(x, 1)), (std::vector<int>{0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1}));

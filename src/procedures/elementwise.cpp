@@ -38,6 +38,21 @@ std::pair<Tensor, Tensor> prepare(const char* op, const Tensor& a, const Tensor&
   return {bcast(as(a, d), s), bcast(as(b, d), s)};
 }
 
+// PyTorch's result type of two tensor operands: a 0-d tensor next to a tensor with dims only
+// counts when it lifts the category (x_i32 + tensor(5) stays i32, x_f16 * tensor(0.5) stays f16,
+// x_i32 + tensor(0.5, f64) is f64). This is what c10's combine_categories does; without it the
+// implicit Tensor(int)/Tensor(double) conversions would widen results unlike PyTorch.
+DType result_type(const Tensor& a, const Tensor& b) {
+  DType da = a.dtype(), db = b.dtype();
+  if (da == db) return da;
+  bool za = a.ndim() == 0, zb = b.ndim() == 0;
+  if (za == zb) return promote_types(da, db);
+  DType dim = za ? db : da, zero = za ? da : db;
+  if (is_floating(dim)) return dim;
+  if (dim == bool_ || is_floating(zero)) return promote_types(dim, zero);
+  return dim;
+}
+
 // The dtype PyTorch's transcendental functions compute in: ints and bool become the default float.
 DType float_type(DType d) { return is_floating(d) ? d : kDefaultFloat; }
 Tensor floatify(const Tensor& x) { return as(x, float_type(x.dtype())); }
@@ -76,6 +91,63 @@ Tensor floor_div_int(const Tensor& a, const Tensor& b) {
 Tensor bitwise_not(const Tensor& x) {
   // ~x == -x - 1 in two's complement, for signed and unsigned types alike (arithmetic wraps).
   return prims::sub(prims::neg(x), fill(x, 1));
+}
+
+// fmod(a, b) of f64 tensors, exact like C's fmod while |a / b| < 2^53 (no fmod primitive):
+// t = trunc(a / b) may be off by one, but a - t*b is computed exactly with Dekker's two-product
+// (Veltkamp split), so one correction step gives the exact remainder. PyTorch builds
+// floor_divide and remainder on fmod, so this is what makes e.g. 1 // 0.1 == 9 like PyTorch.
+Tensor fmod64(const Tensor& a, const Tensor& b) {
+  auto split = [](const Tensor& x) {
+    Tensor c = prims::mul(x, fill(x, 134217729.0));  // 2^27 + 1
+    Tensor hi = prims::sub(c, prims::sub(c, x));
+    return std::pair{hi, prims::sub(x, hi)};
+  };
+  Tensor q = prims::div(a, b);
+  Tensor zero = fill(a, 0);
+  Tensor t = prims::where(prims::less(q, zero), prims::neg(prims::floor(prims::neg(q))), prims::floor(q));
+  Tensor p = prims::mul(t, b);
+  auto [th, tl] = split(t);
+  auto [bh, bl] = split(b);
+  Tensor e = prims::add(prims::add(prims::add(prims::sub(prims::mul(th, bh), p), prims::mul(th, bl)), prims::mul(tl, bh)),
+                        prims::mul(tl, bl));
+  Tensor r = prims::sub(prims::sub(a, p), e);  // a - p is exact (Sterbenz): p is within a factor 2 of a
+  Tensor babs = prims::where(prims::less(b, zero), prims::neg(b), b);
+  Tensor a_neg = prims::less(a, zero);
+  Tensor toward_a = prims::where(a_neg, prims::neg(babs), babs);
+  // t one too large: r has the wrong sign. t one too small: |r| >= |b|.
+  Tensor wrong_sign = and_(prims::logical_not(prims::equal(r, zero)), prims::logical_not(prims::equal(prims::less(r, zero), a_neg)));
+  r = prims::where(wrong_sign, prims::add(r, toward_a), r);
+  Tensor rabs = prims::where(prims::less(r, zero), prims::neg(r), r);
+  Tensor too_big = or_(prims::greater(rabs, babs), prims::equal(rabs, babs));
+  r = prims::where(too_big, prims::sub(r, toward_a), r);
+  // fmod(finite, +-inf) = a (t * inf above is NaN). inf, NaN and division by 0 are already NaN.
+  Tensor a_finite = prims::equal(prims::sub(a, a), zero);
+  Tensor b_inf = prims::equal(babs, fill(b, std::numeric_limits<double>::infinity()));
+  return prims::where(and_(a_finite, b_inf), a, r);
+}
+
+// PyTorch's float floor_divide / remainder, from an exact fmod (ATen's div_floor / remainder).
+std::pair<Tensor, Tensor> float_floor_divmod(const Tensor& x, const Tensor& y, bool want_div) {
+  DType d = x.dtype();
+  Tensor a = as(x, f64), b = as(y, f64);
+  Tensor zero = fill(a, 0);
+  Tensor mod = fmod64(a, b);
+  Tensor adjust = and_(prims::logical_not(prims::equal(mod, zero)),
+                       prims::logical_not(prims::equal(prims::less(b, zero), prims::less(mod, zero))));
+  Tensor rem = prims::where(adjust, prims::add(mod, b), mod);
+  if (!want_div) return {Tensor(), as(rem, d)};
+  Tensor div = prims::div(prims::sub(a, mod), b);
+  div = prims::where(adjust, prims::sub(div, fill(a, 1)), div);
+  Tensor fl = prims::floor(div);
+  fl = prims::where(prims::greater(prims::sub(div, fl), fill(a, 0.5)), prims::add(fl, fill(a, 1)), fl);
+  Tensor q = prims::div(a, b);
+  // A zero quotient keeps the sign of a / b; division by zero gives a / b (inf or NaN).
+  Tensor q_neg = or_(prims::less(q, zero), prims::less(prims::div(fill(a, 1), q), zero));  // 1/-0 = -inf
+  Tensor signed_zero = prims::where(q_neg, fill(a, -0.0), zero);
+  fl = prims::where(prims::equal(div, zero), signed_zero, fl);
+  fl = prims::where(prims::equal(b, zero), q, fl);
+  return {as(fl, d), Tensor()};
 }
 
 // Binary ops given the result dtype, after promotion.
@@ -139,38 +211,35 @@ void require_bool(const char* op, const Tensor& a, const Tensor& b) {
 
 Tensor add(const Tensor& a, const Tensor& b) {
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::add(a, b);
-  return add_as("add", a, b, promote_types(a.dtype(), b.dtype()));
+  return add_as("add", a, b, result_type(a, b));
 }
 Tensor sub(const Tensor& a, const Tensor& b) {
   no_bool_sub(a, b);
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::sub(a, b);
-  return sub_as(a, b, promote_types(a.dtype(), b.dtype()));
+  return sub_as(a, b, result_type(a, b));
 }
 Tensor mul(const Tensor& a, const Tensor& b) {
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::mul(a, b);
-  return mul_as(a, b, promote_types(a.dtype(), b.dtype()));
+  return mul_as(a, b, result_type(a, b));
 }
 Tensor div(const Tensor& a, const Tensor& b) {
   if (a.dtype() == b.dtype() && a.shape() == b.shape() && is_floating(a.dtype())) return prims::div(a, b);
-  return div_as(a, b, promote_types(a.dtype(), b.dtype()));
+  return div_as(a, b, result_type(a, b));
 }
 
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
-  DType d = promote_types(a.dtype(), b.dtype());
+  DType d = result_type(a, b);
   check(d != bool_, "floor_divide", "is not defined for bool tensors");
   auto [x, y] = prepare("floor_divide", a, b, d);
-  if (is_floating(d)) return prims::floor(prims::div(x, y));
+  if (is_floating(d)) return float_floor_divmod(x, y, true).first;
   return floor_div_int(x, y);
 }
 
 Tensor remainder(const Tensor& a, const Tensor& b) {
-  DType d = promote_types(a.dtype(), b.dtype());
+  DType d = result_type(a, b);
   check(d != bool_, "remainder", "is not defined for bool tensors");
   auto [x, y] = prepare("remainder", a, b, d);
-  if (is_floating(d)) {
-    // PyTorch's definition: a - floor(a / b) * b (the result has the sign of the divisor).
-    return prims::sub(x, prims::mul(prims::floor(prims::div(x, y)), y));
-  }
+  if (is_floating(d)) return float_floor_divmod(x, y, false).second;  // sign of the divisor
   Tensor r = prims::sub(x, prims::mul(prims::div(x, y), y));  // truncated remainder: sign of x
   if (!is_signed(d)) return r;
   Tensor zero = fill(x, 0);
@@ -180,27 +249,28 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
-  DType d = promote_types(a.dtype(), b.dtype());
+  DType d = result_type(a, b);
+  check(d != bool_, "pow", "is not defined for bool tensors");
   auto [x, y] = prepare("pow", a, b, d);
   return prims::pow(x, y);
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  auto [x, y] = prepare("maximum", a, b, promote_types(a.dtype(), b.dtype()));
+  auto [x, y] = prepare("maximum", a, b, result_type(a, b));
   return prims::maximum(x, y);
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  auto [x, y] = prepare("minimum", a, b, promote_types(a.dtype(), b.dtype()));
+  auto [x, y] = prepare("minimum", a, b, result_type(a, b));
   return minimum_same(x, y);
 }
 
-Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", Cmp::eq, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", Cmp::ne, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", Cmp::lt, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor le(const Tensor& a, const Tensor& b) { return compare("le", Cmp::le, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", Cmp::gt, a, b, promote_types(a.dtype(), b.dtype())); }
-Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", Cmp::ge, a, b, promote_types(a.dtype(), b.dtype())); }
+Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", Cmp::eq, a, b, result_type(a, b)); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", Cmp::ne, a, b, result_type(a, b)); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", Cmp::lt, a, b, result_type(a, b)); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare("le", Cmp::le, a, b, result_type(a, b)); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", Cmp::gt, a, b, result_type(a, b)); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", Cmp::ge, a, b, result_type(a, b)); }
 
 Tensor logical_and(const Tensor& a, const Tensor& b) { return logical_binary("logical_and", a, b, 0); }
 Tensor logical_or(const Tensor& a, const Tensor& b) { return logical_binary("logical_or", a, b, 1); }
@@ -209,7 +279,7 @@ Tensor logical_not(const Tensor& a) { return prims::logical_not(to_bool(a)); }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   check(cond.dtype() == bool_, "where", "condition must be a bool tensor, got ", name(cond.dtype()));
-  DType d = promote_types(a.dtype(), b.dtype());
+  DType d = result_type(a, b);
   const Shape& cs = cond.shape();
   if (cs == a.shape() && cs == b.shape()) return prims::where(cond, as(a, d), as(b, d));
   Shape s = broadcast_shapes("where", broadcast_shapes("where", cs, a.shape()), b.shape());
@@ -312,27 +382,35 @@ Tensor sqrt(const Tensor& x) { return prims::sqrt(floatify(x)); }
 Tensor tanh(const Tensor& x) { return prims::tanh(floatify(x)); }
 Tensor erf(const Tensor& x) { return prims::erf(floatify(x)); }
 
+namespace {
+// cos of a float tensor, without a cos primitive. sin(pi/2 - x) would lose all accuracy for large
+// |x| (pi/2 - x rounds), so: cos(x) = sin(2x) / (2 sin(x)), where 2x is exact and libm reduces each
+// argument exactly: few-ulp relative accuracy everywhere, including next to the zeros of cos.
+// Near x = 0 (0/0) and where 2x would overflow, 1 - 2 sin^2(x/2) is accurate instead (cos is
+// close to 1 near 0; for |x| > 1e300 the absolute error of 1e-16 is all any result can promise).
+Tensor cos_float(const Tensor& y) {
+  Tensor two = fill(y, 2);
+  Tensor s_half = prims::sin(prims::div(y, two));
+  Tensor near0 = prims::sub(fill(y, 1), prims::mul(two, prims::mul(s_half, s_half)));
+  Tensor ratio = prims::div(prims::sin(prims::mul(y, two)), prims::mul(two, prims::sin(y)));
+  Tensor a = abs(y);
+  Tensor use_near0 = or_(prims::less(a, fill(y, 0.5)), prims::greater(a, fill(y, 1e300)));
+  return prims::where(use_near0, near0, ratio);
+}
+}  // namespace
+
 Tensor cos(const Tensor& x) {
-  // cos(x) = sin(pi/2 - |x|). For types up to f32 this is evaluated in f64, where the argument is
-  // exact enough; for f64, pi/2 is split in two parts so the argument stays exact near the zero
-  // at +-pi/2 (Sterbenz), which is where the cancellation would hurt most.
+  // Types up to f32 are evaluated in f64 and rounded once.
   Tensor y = floatify(x);
   DType d = y.dtype();
-  if (widen(d)) {
-    Tensor w = prims::cast(y, f64);
-    Tensor a = abs(w);
-    return prims::cast(prims::sin(prims::sub(fill(w, std::numbers::pi / 2), a)), d);
-  }
-  constexpr double hi = 1.5707963267948966;    // nearest double to pi/2
-  constexpr double lo = 6.123233995736766e-17;  // pi/2 - hi
-  Tensor a = abs(y);
-  return prims::sin(prims::add(prims::sub(fill(y, hi), a), fill(y, lo)));
+  if (widen(d)) return prims::cast(cos_float(prims::cast(y, f64)), d);
+  return cos_float(y);
 }
 Tensor tan(const Tensor& x) {
   Tensor y = floatify(x);
   DType d = y.dtype();
   Tensor w = widen(d) ? prims::cast(y, f64) : y;
-  Tensor t = prims::div(prims::sin(w), cos(w));
+  Tensor t = prims::div(prims::sin(w), cos_float(w));
   return as(t, d);
 }
 Tensor rsqrt(const Tensor& x) {
@@ -352,8 +430,10 @@ Tensor log2(const Tensor& x) {
 Tensor exp2(const Tensor& x) {
   Tensor y = floatify(x);
   DType d = y.dtype();
+  // pow(2, x) is exact at integers and accurate elsewhere; exp(x * ln2) would amplify the
+  // rounding of the product by |x| (hundreds of ulps in f64).
   Tensor w = widen(d) ? prims::cast(y, f64) : y;
-  return as(prims::exp(prims::mul(w, fill(w, std::numbers::ln2))), d);
+  return as(prims::pow(fill(w, 2), w), d);
 }
 
 Tensor log1p(const Tensor& x) {
@@ -363,7 +443,7 @@ Tensor log1p(const Tensor& x) {
   Tensor one = fill(y, 1);
   Tensor u = prims::add(one, y);
   Tensor um1 = prims::sub(u, one);
-  Tensor r = prims::div(prims::mul(prims::log(u), y), um1);
+  Tensor r = prims::mul(prims::log(u), prims::div(y, um1));  // x / (u - 1) ~ 1: no overflow
   Tensor special = or_(prims::equal(u, one), prims::equal(u, fill(y, std::numeric_limits<double>::infinity())));
   // u == 1: x is tiny, log1p(x) = x; u == inf: log1p(inf) = inf (the formula gives inf/inf).
   return prims::where(special, prims::where(prims::equal(u, one), y, u), r);
@@ -375,7 +455,7 @@ Tensor expm1(const Tensor& x) {
   Tensor one = fill(y, 1);
   Tensor u = prims::exp(y);
   Tensor um1 = prims::sub(u, one);
-  Tensor r = prims::div(prims::mul(um1, y), prims::log(u));
+  Tensor r = prims::mul(um1, prims::div(y, prims::log(u)));  // x / log(u) ~ 1: no overflow
   // u == 1: tiny x; u - 1 == -1: x very negative (result -1); u == inf: overflow (result inf).
   Tensor res = prims::where(prims::equal(um1, fill(y, -1)), um1, r);
   res = prims::where(prims::equal(u, fill(y, std::numeric_limits<double>::infinity())), u, res);
