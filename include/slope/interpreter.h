@@ -16,7 +16,7 @@ namespace slope {
 
 class Interpreter {
  public:
-  explicit Interpreter(Interpreter* parent) : parent_(parent) {}
+  explicit Interpreter(Interpreter* parent);
   virtual ~Interpreter() = default;
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
@@ -25,11 +25,18 @@ class Interpreter {
   virtual void process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) = 0;
   virtual const char* name() const = 0;
   Interpreter* parent() const { return parent_; }
+  uint64_t id() const { return id_; }
+  // True if t is one of this interpreter's own tracers.
+  bool owns(const Tensor& t) const {
+    const TensorImpl* i = t.impl().get();
+    return i && i->owner == this && i->owner_id == id_;
+  }
   // True if `other` is this interpreter or one of its ancestors.
   bool sees(const Interpreter* other) const;
 
  private:
   Interpreter* parent_;
+  uint64_t id_;
 };
 
 Interpreter& current_interpreter();

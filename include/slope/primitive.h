@@ -3,6 +3,7 @@
 // A primitive takes operands that already agree (one dtype, one shape for elementwise ops);
 // broadcasting and promotion are inserted by the procedures in ops.h.
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <variant>
@@ -18,14 +19,14 @@ enum class Prim : uint8_t {
 #undef SLOPE_PRIMITIVE
 };
 
-enum class Family : uint8_t { unary, binary, ternary, reduce, shape, init, general };
+enum class Family : uint8_t { unary, binary, ternary, reduce, shape, init, general, higher_order };
 
 inline constexpr int kNumPrimitives = 0
 #define SLOPE_PRIMITIVE(name, family) +1
 #include "slope/primitives.def"
 #undef SLOPE_PRIMITIVE
     ;
-static_assert(kNumPrimitives == 37, "primitives.def changed: update every table (see docs/adding_an_op.md)");
+static_assert(kNumPrimitives == 38, "primitives.def changed: update every table (see docs/adding_an_op.md)");
 
 const char* name(Prim p);
 Family family(Prim p);
@@ -83,8 +84,15 @@ struct ConvParams {
   friend bool operator==(const ConvParams&, const ConvParams&) = default;
 };
 
+// call: the body (call.h) decides types and rules; compared by identity.
+class CallBody;
+struct CallParams {
+  std::shared_ptr<const CallBody> body;
+  friend bool operator==(const CallParams& a, const CallParams& b) { return a.body == b.body; }
+};
+
 using Params = std::variant<NoParams, CastParams, AxesParams, ShapeParams, PadParams, SliceParams, AxisParams,
-                            FullParams, ArangeParams, ConvParams>;
+                            FullParams, ArangeParams, ConvParams, CallParams>;
 
 std::string to_string(const Params& p);  // "axes=[0, 1]" style, for Program text and errors
 

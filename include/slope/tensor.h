@@ -23,12 +23,14 @@ class Interpreter;
 // (subclasses defined by each interpreter) have no buffer and an owning interpreter.
 class TensorImpl {
  public:
-  explicit TensorImpl(AVal aval, std::shared_ptr<Buffer> buffer = nullptr, Interpreter* owner = nullptr)
-      : aval(std::move(aval)), buffer(std::move(buffer)), owner(owner) {}
+  explicit TensorImpl(AVal aval, std::shared_ptr<Buffer> buffer = nullptr, Interpreter* owner = nullptr);
   virtual ~TensorImpl() = default;
   AVal aval;
   std::shared_ptr<Buffer> buffer;
   Interpreter* owner;
+  // The owner's unique id: an interpreter created later at the same address is another owner,
+  // so an escaped tracer is never mistaken for a live one.
+  uint64_t owner_id;
 };
 
 // Index for operator[] / index(): an int, a slice, a new axis, an ellipsis or an integer tensor.

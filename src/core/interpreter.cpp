@@ -1,6 +1,7 @@
 // bind(), the current-interpreter pointer and its RAII scope.
 #include "slope/interpreter.h"
 
+#include <atomic>
 #include <cstdint>
 
 namespace slope {
@@ -8,6 +9,14 @@ namespace slope {
 namespace {
 thread_local Interpreter* t_current = nullptr;
 }
+
+namespace {
+std::atomic<uint64_t> g_next_id{1};
+}
+Interpreter::Interpreter(Interpreter* parent) : parent_(parent), id_(g_next_id.fetch_add(1)) {}
+
+TensorImpl::TensorImpl(AVal a, std::shared_ptr<Buffer> b, Interpreter* o)
+    : aval(std::move(a)), buffer(std::move(b)), owner(o), owner_id(o ? o->id() : 0) {}
 
 bool Interpreter::sees(const Interpreter* other) const {
   for (const Interpreter* i = this; i; i = i->parent())

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "rules.h"
+#include "slope/call.h"
 
 namespace slope {
 
@@ -25,7 +26,10 @@ const char* name(Prim p) { return kTable[static_cast<int>(p)].name; }
 Family family(Prim p) { return kTable[static_cast<int>(p)].family; }
 std::ostream& operator<<(std::ostream& os, Prim p) { return os << name(p); }
 
-size_t num_outputs(Prim, const Params&) { return 1; }
+size_t num_outputs(Prim p, const Params& params) {
+  if (p == Prim::call) return std::get<CallParams>(params).body->num_outputs();
+  return 1;
+}
 
 void infer(Prim p, const Params& params, const AVal* in, size_t n_in, AVal* out) {
   kTable[static_cast<int>(p)].infer(params, in, n_in, out);
@@ -54,6 +58,7 @@ struct ParamPrinter {
   void operator()(const ArangeParams& p) const {
     os << "n=" << p.n << ", start=" << p.start << ", step=" << p.step << ", dtype=" << name(p.dtype);
   }
+  void operator()(const CallParams& p) const { os << "body=" << p.body->name(); }
   void operator()(const ConvParams& p) const {
     os << "stride=" << to_string(p.stride) << ", dilation=" << to_string(p.dilation) << ", pad_lo=" << to_string(p.pad_lo)
        << ", pad_hi=" << to_string(p.pad_hi) << ", groups=" << p.groups;

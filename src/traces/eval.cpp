@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "slope/backend.h"
+#include "slope/call.h"
 #include "slope/interpreter.h"
 
 namespace slope {
@@ -48,6 +49,7 @@ class EvalInterpreter final : public Interpreter {
   const char* name() const override { return "eval"; }
 
   void process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) override {
+    if (p == Prim::call) return run_call(in, params, out);
     constexpr size_t kInline = 4;
     AVal in_inline[kInline];
     std::vector<AVal> in_heap;
@@ -74,6 +76,15 @@ class EvalInterpreter final : public Interpreter {
     } else {
       get_backend("reference").run(p, params, in, std::span<const AVal>(out_avals, 1), out);
     }
+  }
+
+ private:
+  // A call runs its body as ordinary ops; it never reaches a backend.
+  static void run_call(std::span<const Tensor> in, const Params& params, std::span<Tensor> out) {
+    const auto& body = *std::get<CallParams>(params).body;
+    std::vector<Tensor> r = body.eval(in);
+    check(r.size() == out.size(), "call", "body ", body.name(), " returned ", r.size(), " outputs, expected ", out.size());
+    for (size_t i = 0; i < r.size(); ++i) out[i] = std::move(r[i]);
   }
 };
 }  // namespace

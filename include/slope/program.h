@@ -1,0 +1,48 @@
+#pragma once
+// Program: the SSA intermediate representation that staging produces (linearize, jit).
+// Typed input vars, instructions (primitive, params, input atoms, output vars), outputs.
+// An atom is a var or a constant tensor captured from outside (which may itself be a tracer of
+// an enclosing transformation: programs staged inside grad(grad(f)) close over outer tracers).
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "slope/primitive.h"
+#include "slope/tensor.h"
+
+namespace slope {
+
+struct Atom {
+  int var = -1;   // >= 0: a variable of the program
+  Tensor value;   // otherwise a constant
+  bool is_var() const { return var >= 0; }
+};
+
+struct Instruction {
+  Prim prim;
+  Params params;
+  std::vector<Atom> inputs;
+  std::vector<int> outputs;
+};
+
+class Program {
+ public:
+  std::vector<AVal> vars;           // type of every variable, indexed by id
+  std::vector<int> inputs;          // input variable ids
+  std::vector<Instruction> instructions;
+  std::vector<Atom> outputs;
+
+  int new_var(const AVal& a) {
+    vars.push_back(a);
+    return static_cast<int>(vars.size()) - 1;
+  }
+  const AVal& aval(const Atom& a) const { return a.is_var() ? vars[a.var] : a.value.aval(); }
+  // Evaluates the program on the current interpreter (so it can itself be transformed).
+  std::vector<Tensor> run(const std::vector<Tensor>& args) const;
+  std::string str(const std::string& name = "f") const;
+};
+
+std::ostream& operator<<(std::ostream& os, const Program& p);
+
+}  // namespace slope

@@ -1,0 +1,216 @@
+// custom_jvp, custom_vjp and checkpoint as bodies of the `call` primitive.
+#include "slope/custom.h"
+
+#include "slope/call.h"
+#include "slope/interpreter.h"
+#include "slope/ops.h"
+#include "slope/transforms.h"
+
+namespace slope {
+
+void CallBody::jvp(std::span<const Tensor>, std::span<const Tensor>, std::span<Tensor>, std::span<Tensor>) const {
+  fail("call", "body ", name(), " has no jvp rule");
+}
+std::vector<Tensor> CallBody::transpose(std::span<const Tensor>) const {
+  fail("call", "body ", name(), " is not linear");
+}
+
+std::vector<Tensor> call(std::shared_ptr<const CallBody> body, std::span<const Tensor> in) {
+  std::vector<Tensor> out(body->num_outputs());
+  bind(Prim::call, in, CallParams{std::move(body)}, out);
+  return out;
+}
+
+namespace {
+std::vector<AVal> avals_of(const Tensors& ts) {
+  std::vector<AVal> r;
+  for (auto& t : ts) r.push_back(t.aval());
+  return r;
+}
+
+// A body whose output types are found by running f once on the first call's inputs. Types of
+// later calls must match (a new shape means a new body: the user-facing functions make one per call).
+class FunctionBody : public CallBody {
+ public:
+  FunctionBody(std::string name, TensorsFn f, std::vector<AVal> out_avals)
+      : name_(std::move(name)), f_(std::move(f)), out_(std::move(out_avals)) {}
+  std::string name() const override { return name_; }
+  size_t num_outputs() const override { return out_.size(); }
+  std::vector<AVal> infer(std::span<const AVal>) const override { return out_; }
+  std::vector<Tensor> eval(std::span<const Tensor> in) const override {
+    Tensors r = f_(Tensors(in.begin(), in.end()));
+    check(r.size() == out_.size(), name_.c_str(), "function returned ", r.size(), " outputs, expected ", out_.size());
+    return r;
+  }
+
+ protected:
+  std::string name_;
+  TensorsFn f_;
+  std::vector<AVal> out_;
+};
+
+// The tangent half of a custom_vjp: linear in the tangents, transposed by the user's bwd.
+class CustomVjpLinear final : public CallBody {
+ public:
+  CustomVjpLinear(std::string name, BwdFn bwd, Tensors residuals, std::vector<AVal> in, std::vector<AVal> out)
+      : name_(std::move(name)), bwd_(std::move(bwd)), res_(std::move(residuals)), in_(std::move(in)), out_(std::move(out)) {}
+  std::string name() const override { return name_ + "_lin"; }
+  size_t num_outputs() const override { return out_.size(); }
+  std::vector<AVal> infer(std::span<const AVal>) const override { return out_; }
+  std::vector<Tensor> eval(std::span<const Tensor>) const override {
+    fail(name_.c_str(), "forward-mode differentiation (jvp) of a custom_vjp function is not supported; "
+         "use custom_jvp, or reverse mode (grad/vjp)");
+  }
+  bool linear() const override { return true; }
+  std::vector<Tensor> transpose(std::span<const Tensor> cts) const override {
+    Tensors r = bwd_(res_, Tensors(cts.begin(), cts.end()));
+    check(r.size() == in_.size(), name_.c_str(), "bwd returned ", r.size(), " cotangents for ", in_.size(), " inputs");
+    for (size_t i = 0; i < r.size(); ++i)
+      check(r[i].defined() && r[i].aval() == in_[i], name_.c_str(), "bwd cotangent ", i, " must be ", to_string(in_[i]),
+            r[i].defined() ? ", got " + to_string(r[i].aval()) : ", got an empty handle");
+    return r;
+  }
+
+ private:
+  std::string name_;
+  BwdFn bwd_;
+  Tensors res_;
+  std::vector<AVal> in_, out_;
+};
+
+class CustomVjpBody final : public FunctionBody {
+ public:
+  CustomVjpBody(std::string name, TensorsFn f, FwdFn fwd, BwdFn bwd, std::vector<AVal> out)
+      : FunctionBody(std::move(name), std::move(f), std::move(out)), fwd_(std::move(fwd)), bwd_(std::move(bwd)) {}
+  bool has_jvp() const override { return true; }
+  void jvp(std::span<const Tensor> x, std::span<const Tensor> t, std::span<Tensor> y, std::span<Tensor> ty) const override {
+    auto [outs, res] = fwd_(Tensors(x.begin(), x.end()));
+    check(outs.size() == y.size(), name_.c_str(), "fwd returned ", outs.size(), " outputs, expected ", y.size());
+    for (size_t i = 0; i < outs.size(); ++i) y[i] = outs[i];
+    Tensors ts;
+    for (size_t i = 0; i < t.size(); ++i) ts.push_back(t[i].defined() ? t[i] : zeros_like(x[i]));
+    auto lin = std::make_shared<CustomVjpLinear>(name_, bwd_, res, avals_of(Tensors(x.begin(), x.end())), out_);
+    Tensors touts = call(lin, ts);
+    for (size_t i = 0; i < touts.size(); ++i) ty[i] = touts[i];
+  }
+
+ private:
+  FwdFn fwd_;
+  BwdFn bwd_;
+};
+
+class CustomJvpBody final : public FunctionBody {
+ public:
+  CustomJvpBody(std::string name, TensorsFn f, JvpRuleFn rule, std::vector<AVal> out)
+      : FunctionBody(std::move(name), std::move(f), std::move(out)), rule_(std::move(rule)) {}
+  bool has_jvp() const override { return true; }
+  void jvp(std::span<const Tensor> x, std::span<const Tensor> t, std::span<Tensor> y, std::span<Tensor> ty) const override {
+    Tensors ts;
+    for (size_t i = 0; i < t.size(); ++i) ts.push_back(t[i].defined() ? t[i] : zeros_like(x[i]));
+    auto [outs, touts] = rule_(Tensors(x.begin(), x.end()), ts);
+    check(outs.size() == y.size() && touts.size() == y.size(), name_.c_str(), "the jvp rule must return ", y.size(),
+          " outputs and ", y.size(), " tangents");
+    for (size_t i = 0; i < outs.size(); ++i) {
+      check(outs[i].aval() == out_[i] && touts[i].aval() == out_[i], name_.c_str(), "the jvp rule's output ", i,
+            " and its tangent must be ", to_string(out_[i]));
+      y[i] = outs[i];
+      ty[i] = touts[i];
+    }
+  }
+
+ private:
+  JvpRuleFn rule_;
+};
+
+// checkpoint's tangent half: recomputes f's linearisation when it is applied or transposed.
+class CheckpointLinear final : public CallBody {
+ public:
+  CheckpointLinear(std::string name, TensorsFn f, Tensors primals, std::vector<AVal> out)
+      : name_(std::move(name)), f_(std::move(f)), x_(std::move(primals)), out_(std::move(out)) {}
+  std::string name() const override { return name_ + "_lin"; }
+  size_t num_outputs() const override { return out_.size(); }
+  std::vector<AVal> infer(std::span<const AVal>) const override { return out_; }
+  std::vector<Tensor> eval(std::span<const Tensor> t) const override {
+    return detail::jvp_flat(f_, x_, Tensors(t.begin(), t.end())).second;
+  }
+  bool linear() const override { return true; }
+  std::vector<Tensor> transpose(std::span<const Tensor> cts) const override {
+    return detail::apply_transpose(detail::linearize_flat(f_, x_), Tensors(cts.begin(), cts.end()));
+  }
+
+ private:
+  std::string name_;
+  TensorsFn f_;
+  Tensors x_;
+  std::vector<AVal> out_;
+};
+
+class CheckpointBody final : public FunctionBody {
+ public:
+  using FunctionBody::FunctionBody;
+  bool has_jvp() const override { return true; }
+  void jvp(std::span<const Tensor> x, std::span<const Tensor> t, std::span<Tensor> y, std::span<Tensor> ty) const override {
+    Tensors xs(x.begin(), x.end());
+    Tensors outs = f_(xs);
+    for (size_t i = 0; i < outs.size(); ++i) y[i] = outs[i];
+    Tensors ts;
+    for (size_t i = 0; i < t.size(); ++i) ts.push_back(t[i].defined() ? t[i] : zeros_like(x[i]));
+    Tensors touts = call(std::make_shared<CheckpointLinear>(name_, f_, xs, out_), ts);
+    for (size_t i = 0; i < touts.size(); ++i) ty[i] = touts[i];
+  }
+};
+
+// Output types of f on these inputs, found by running f abstractly would need a staging pass;
+// running it on the actual inputs is simpler and the result is discarded.
+std::vector<AVal> output_avals(const TensorsFn& f, const Tensors& in) { return avals_of(f(in)); }
+}  // namespace
+
+TensorsFn custom_jvp(TensorsFn f, JvpRuleFn rule, std::string name) {
+  return [f, rule, name](const Tensors& in) {
+    auto body = std::make_shared<CustomJvpBody>(name, f, rule, output_avals(f, in));
+    return call(body, in);
+  };
+}
+
+TensorsFn custom_vjp(TensorsFn f, FwdFn fwd, BwdFn bwd, std::string name) {
+  return [f, fwd, bwd, name](const Tensors& in) {
+    auto body = std::make_shared<CustomVjpBody>(name, f, fwd, bwd, output_avals(f, in));
+    return call(body, in);
+  };
+}
+
+TensorsFn checkpoint(TensorsFn f, std::string name) {
+  return [f, name](const Tensors& in) {
+    auto body = std::make_shared<CheckpointBody>(name, f, output_avals(f, in));
+    return call(body, in);
+  };
+}
+
+std::function<Tensor(const Tensor&)> custom_jvp(std::function<Tensor(const Tensor&)> f,
+                                                std::function<std::pair<Tensor, Tensor>(const Tensor&, const Tensor&)> rule) {
+  TensorsFn flat = custom_jvp([f](const Tensors& a) { return Tensors{f(a[0])}; },
+                              [rule](const Tensors& x, const Tensors& t) {
+                                auto [y, ty] = rule(x[0], t[0]);
+                                return std::make_pair(Tensors{y}, Tensors{ty});
+                              });
+  return [flat](const Tensor& x) { return flat({x})[0]; };
+}
+
+std::function<Tensor(const Tensor&)> custom_vjp(std::function<Tensor(const Tensor&)> f,
+                                                std::function<std::pair<Tensor, Tensors>(const Tensor&)> fwd,
+                                                std::function<Tensor(const Tensors&, const Tensor&)> bwd) {
+  TensorsFn flat = custom_vjp([f](const Tensors& a) { return Tensors{f(a[0])}; },
+                              [fwd](const Tensors& x) {
+                                auto [y, res] = fwd(x[0]);
+                                return std::make_pair(Tensors{y}, res);
+                              },
+                              [bwd](const Tensors& res, const Tensors& ct) { return Tensors{bwd(res, ct[0])}; });
+  return [flat](const Tensor& x) { return flat({x})[0]; };
+}
+
+std::function<Tensor(const Tensor&)> checkpoint(std::function<Tensor(const Tensor&)> f) {
+  TensorsFn flat = checkpoint([f](const Tensors& a) { return Tensors{f(a[0])}; });
+  return [flat](const Tensor& x) { return flat({x})[0]; };
+}
+
+}  // namespace slope
