@@ -443,8 +443,11 @@ Tensor log1p(const Tensor& x) {
   Tensor one = fill(y, 1);
   Tensor u = prims::add(one, y);
   Tensor um1 = prims::sub(u, one);
-  Tensor r = prims::mul(prims::log(u), prims::div(y, um1));  // x / (u - 1) ~ 1: no overflow
   Tensor special = or_(prims::equal(u, one), prims::equal(u, fill(y, std::numeric_limits<double>::infinity())));
+  // The formula only sees safe operands where its result is not used: an untaken where branch
+  // with 0/0 or log(inf) would still poison the gradient with 0 * NaN.
+  Tensor two = fill(y, 2);
+  Tensor r = prims::mul(prims::log(prims::where(special, two, u)), prims::div(y, prims::where(special, one, um1)));
   // u == 1: x is tiny, log1p(x) = x; u == inf: log1p(inf) = inf (the formula gives inf/inf).
   return prims::where(special, prims::where(prims::equal(u, one), y, u), r);
 }
@@ -455,8 +458,12 @@ Tensor expm1(const Tensor& x) {
   Tensor one = fill(y, 1);
   Tensor u = prims::exp(y);
   Tensor um1 = prims::sub(u, one);
-  Tensor r = prims::mul(um1, prims::div(y, prims::log(u)));  // x / log(u) ~ 1: no overflow
   // u == 1: tiny x; u - 1 == -1: x very negative (result -1); u == inf: overflow (result inf).
+  Tensor special = or_(or_(prims::equal(u, one), prims::equal(um1, fill(y, -1))),
+                       prims::equal(u, fill(y, std::numeric_limits<double>::infinity())));
+  // Safe operands where the formula's result is not used (see log1p).
+  Tensor us = prims::where(special, fill(y, 2), u);
+  Tensor r = prims::mul(prims::sub(us, one), prims::div(y, prims::log(us)));  // x / log(u) ~ 1: no overflow
   Tensor res = prims::where(prims::equal(um1, fill(y, -1)), um1, r);
   res = prims::where(prims::equal(u, fill(y, std::numeric_limits<double>::infinity())), u, res);
   return prims::where(prims::equal(u, one), y, res);
