@@ -1,6 +1,9 @@
 #pragma once
 // The umbrella header: #include <slope/slope.h>
 #include "slope/backend.h"
+#include "slope/call.h"
+#include "slope/check_grads.h"
+#include "slope/custom.h"
 #include "slope/dtype.h"
 #include "slope/error.h"
 #include "slope/interpreter.h"
@@ -8,6 +11,9 @@
 #include "slope/ops.h"
 #include "slope/primitive.h"
 #include "slope/primitive_ops.h"
+#include "slope/program.h"
+#include "slope/pytree.h"
 #include "slope/random.h"
 #include "slope/shape.h"
 #include "slope/tensor.h"
+#include "slope/transforms.h"
