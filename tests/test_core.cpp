@@ -469,7 +469,7 @@ TEST(Backends, RegisteredBackendRunsAndFallsBack) {
 }
 
 TEST(Backends, PrimitiveTables) {
-  EXPECT_EQ(slope::kNumPrimitives, 37);
+  EXPECT_EQ(slope::kNumPrimitives, 38);
   EXPECT_STREQ(slope::name(Prim::add), "add");
   EXPECT_STREQ(slope::name(Prim::scatter_add), "scatter_add");
   EXPECT_EQ(slope::family(Prim::where), slope::Family::ternary);

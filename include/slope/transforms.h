@@ -37,6 +37,7 @@ std::vector<Tensor> vmap_flat(const FlatFn& f, const std::vector<Tensor>& args,
                               const std::vector<std::optional<int64_t>>& out_dims);
 void check_scalar_output(const char* transform, const Tensor& y);
 Tensor ones_like_cotangent(const Tensor& y);
+Tensor zeros_cotangent(const AVal& a);
 
 // ---- call helpers: f(args...) with args from a tuple, leaves replaced ----
 template <class Tuple> Tuple unflatten_tuple(const Tuple& like, const std::vector<Tensor>& leaves, size_t& pos) {
@@ -169,16 +170,28 @@ auto value_and_grad_impl(F f) {
       R r = std::apply(f, a);
       const Tensor& y = main_output(r);
       check_scalar_output("grad", y);
+      std::vector<Tensor> outs{y};
+      // The aux leaves ride along as extra outputs, so they come back as plain values.
+      if constexpr (SplitAux<R>::value) {
+        auto aux = tree_leaves(std::get<1>(r));
+        outs.insert(outs.end(), aux.begin(), aux.end());
+      }
       if (!result) result.emplace(r);
-      return std::vector<Tensor>{y};
+      return outs;
     };
     Linearized lin = linearize_flat(flat, tree_leaves(selected));
-    std::vector<Tensor> g = apply_transpose(lin, {ones_like_cotangent(lin.outputs[0])});
+    std::vector<Tensor> cts{ones_like_cotangent(lin.outputs[0])};
+    for (size_t i = 1; i < lin.outputs.size(); ++i) cts.push_back(zeros_cotangent(lin.out_avals[i]));
+    std::vector<Tensor> g = apply_transpose(lin, cts);
     size_t pos = 0;
     Sel gs = unflatten_tuple(selected, g, pos);
     R value = *result;
-    if constexpr (SplitAux<R>::value) std::get<0>(value) = lin.outputs[0];
-    else value = lin.outputs[0];
+    if constexpr (SplitAux<R>::value) {
+      std::get<0>(value) = lin.outputs[0];
+      std::get<1>(value) = tree_unflatten(std::get<1>(value), std::vector<Tensor>(lin.outputs.begin() + 1, lin.outputs.end()));
+    } else {
+      value = lin.outputs[0];
+    }
     if constexpr (sizeof...(Is) == 1) return std::make_pair(value, std::get<0>(gs));
     else return std::make_pair(value, gs);
   };

@@ -5,7 +5,9 @@
 namespace slope::rules {
 
 void infer_call(const Params& params, const AVal* in, size_t n, AVal* out) {
-  const auto& body = *param<CallParams>("call", params).body;
+  const auto& cp = param<CallParams>("call", params);
+  check(cp.body != nullptr, "call", "has no body");
+  const auto& body = *cp.body;
   std::vector<AVal> o = body.infer(std::span<const AVal>(in, n));
   check(o.size() == body.num_outputs(), "call", "body ", body.name(), " declared ", body.num_outputs(),
         " outputs, inferred ", o.size());

@@ -27,7 +27,11 @@ Family family(Prim p) { return kTable[static_cast<int>(p)].family; }
 std::ostream& operator<<(std::ostream& os, Prim p) { return os << name(p); }
 
 size_t num_outputs(Prim p, const Params& params) {
-  if (p == Prim::call) return std::get<CallParams>(params).body->num_outputs();
+  if (p == Prim::call) {
+    const CallParams* c = std::get_if<CallParams>(&params);
+    check(c && c->body, "call", "needs CallParams with a body, got ", to_string(params));
+    return c->body->num_outputs();
+  }
   return 1;
 }
 

@@ -81,6 +81,8 @@ class EvalInterpreter final : public Interpreter {
  private:
   // A call runs its body as ordinary ops; it never reaches a backend.
   static void run_call(std::span<const Tensor> in, const Params& params, std::span<Tensor> out) {
+    size_t n = num_outputs(Prim::call, params);  // validates the params
+    check(out.size() == n, "call", "expects ", n, " outputs, got room for ", out.size());
     const auto& body = *std::get<CallParams>(params).body;
     std::vector<Tensor> r = body.eval(in);
     check(r.size() == out.size(), "call", "body ", body.name(), " returned ", r.size(), " outputs, expected ", out.size());

@@ -100,6 +100,7 @@ void check_scalar_output(const char* transform, const Tensor& y) {
 }
 
 Tensor ones_like_cotangent(const Tensor& y) { return ones(y.shape(), y.dtype()); }
+Tensor zeros_cotangent(const AVal& a) { return zeros(a.shape, a.dtype); }
 
 std::vector<Tensor> vmap_flat(const FlatFn& f, const std::vector<Tensor>& args,
                               const std::vector<std::optional<int64_t>>& in_dims,
