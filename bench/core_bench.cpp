@@ -72,5 +72,36 @@ int main() {
     check(a[0].item<float>() == static_cast<float>(iters), "eager loop");
     report("eager_add_4_f32", t / iters * 1e6, "us/op");
   }
+  {  // Hessian-vector product of a 784-100-10 MLP loss (batch 64): jvp of grad
+    slope::manual_seed(1);
+    slope::Tensor x = slope::randn({64, 784}), y = slope::randint(0, 10, {64});
+    slope::Tensor w1 = slope::randn({784, 100}) * 0.05f, w2 = slope::randn({100, 10}) * 0.1f;
+    auto loss = [&](const slope::Tensor& a, const slope::Tensor& b) {
+      return slope::nn::cross_entropy(slope::matmul(slope::tanh(slope::matmul(x, a)), b), y);
+    };
+    slope::Tensor v1 = slope::randn({784, 100}), v2 = slope::randn({100, 10});
+    auto g = [&](const slope::Tensor& a, const slope::Tensor& b) {
+      auto [ga, gb] = slope::grad<0, 1>(loss)(a, b);
+      return std::make_tuple(ga, gb);
+    };
+    std::tuple<slope::Tensor, slope::Tensor> hv;
+    auto run = [&] { hv = slope::jvp(g, std::make_tuple(w1, w2), std::make_tuple(v1, v2)).second; };
+    run();
+    double t = seconds_best_of(10, run);
+    check(std::get<0>(hv).shape() == slope::Shape{784, 100}, "hvp");
+    report("hvp_mlp_784_100_10", t * 1e3, "ms");
+  }
+
+  {  // 256 x 256 jacobian of tanh(W x)
+    slope::manual_seed(2);
+    slope::Tensor w = slope::randn({256, 256}) * 0.1f, x = slope::randn({256});
+    auto f = [&](const slope::Tensor& v) { return slope::tanh(slope::matmul(w, v)); };
+    slope::Tensor j;
+    auto run = [&] { j = slope::jacrev(f)(x); };
+    run();
+    double t = seconds_best_of(10, run);
+    check(j.shape() == slope::Shape{256, 256}, "jacobian");
+    report("jacobian_tanh_256", t * 1e3, "ms");
+  }
   return 0;
 }

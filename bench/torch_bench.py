@@ -75,9 +75,31 @@ def eager(iters=10000):
     report("eager_add_4_f32", "torch_autograd", best_of(5, lambda: torch_loop(True)) / iters * 1e6, "us/op")
 
 
+def transforms():
+    torch.manual_seed(1)
+    x, y = torch.randn(64, 784), torch.randint(0, 10, (64,))
+    w1, w2 = torch.randn(784, 100) * 0.05, torch.randn(100, 10) * 0.1
+    v1, v2 = torch.randn(784, 100), torch.randn(100, 10)
+
+    def hvp():  # double backward, the usual PyTorch way
+        a, b = w1.clone().requires_grad_(), w2.clone().requires_grad_()
+        loss = torch.nn.functional.cross_entropy(torch.tanh(x @ a) @ b, y)
+        ga, gb = torch.autograd.grad(loss, (a, b), create_graph=True)
+        return torch.autograd.grad((ga * v1).sum() + (gb * v2).sum(), (a, b))
+
+    hvp()
+    report("hvp_mlp_784_100_10", "torch", best_of(10, hvp) * 1e3, "ms")
+    w, v = torch.randn(256, 256) * 0.1, torch.randn(256)
+    f = lambda u: torch.tanh(w @ u)
+    jac = lambda: torch.autograd.functional.jacobian(f, v, vectorize=True)
+    jac()
+    report("jacobian_tanh_256", "torch", best_of(10, jac) * 1e3, "ms")
+
+
 if __name__ == "__main__":
     print(f"torch_bench: torch {torch.__version__}, numpy {np.__version__}, "
           f"{torch.get_num_threads()} torch threads", file=sys.stderr)
     matmul()
     add()
     eager()
+    transforms()

@@ -111,9 +111,27 @@ void vmap(Prim p, const Params& params, std::span<const Tensor> x, std::span<con
       out = prims::cat(xs, std::get<AxisParams>(params).axis + 1);
       return;
     }
-    case Prim::matmul:
+    case Prim::matmul: {
+      // One side unbatched and a plain matrix: fold the batch into that side's free dimension and
+      // do one big matmul instead of broadcasting the matrix `size` times.
+      if (bdims[1] < 0 && x[1].ndim() == 2 && x[0].ndim() == 3) {  // [B, m, k] @ [k, n]
+        Tensor a = front(x[0], bdims[0], size);
+        int64_t m = a.shape()[1], k = a.shape()[2];
+        Tensor r = prims::matmul(prims::reshape(a, {size * m, k}), x[1]);
+        out = prims::reshape(r, {size, m, x[1].shape()[1]});
+        return;
+      }
+      if (bdims[0] < 0 && x[0].ndim() == 2 && x[1].ndim() == 3) {  // [m, k] @ [B, k, n]
+        Tensor b = move_axis(x[1], bdims[1], 1);                  // [k, B, n]
+        int64_t k = b.shape()[0], n = b.shape()[2];
+        Tensor r = prims::matmul(x[0], prims::reshape(b, {k, size * n}));
+        out = prims::reshape(r, {x[0].shape()[0], size, n});
+        ob = 1;
+        return;
+      }
       out = prims::matmul(front(x[0], bdims[0], size), front(x[1], bdims[1], size));
       return;
+    }
     case Prim::threefry: {
       // Counts batched alone: hash each row with the one key (threefry is elementwise over pairs
       // only within one call, so rows are processed separately to keep JAX's layout per row).
