@@ -213,6 +213,8 @@ std::vector<Case> composite_cases() {
       N({2, 3, 4}), N({2, 3, 4}), N({2, 3, 4}));
   tri("sdpa causal", [](const Tensor& q, const Tensor& k, const Tensor& v) { return nn::scaled_dot_product_attention(q, k, v, std::nullopt, true); },
       N({1, 3, 2}), N({1, 3, 2}), N({1, 3, 2}));
+  // dropout with a fixed key is a fixed mask times 1/(1-p): linear in x
+  un("dropout", [](const Tensor& t) { return nn::dropout(t, 0.3, random::key(7)); }, N({3, 4}));
   // losses
   un("cross_entropy idx", [](const Tensor& l) { return nn::cross_entropy(l, I64({2, 0}, {2})); }, N({2, 3}));
   bin("cross_entropy probs smooth", [](const Tensor& l, const Tensor& p) { return nn::cross_entropy(l, nn::softmax(p), nn::Reduction::sum, 0.1); }, N({2, 3}), N({2, 3}));
@@ -499,4 +501,14 @@ TEST(GradSweep, HessianJacobianVsPyTorch) {
   // the other compositions of forward and reverse give the same hessian
   expect_allclose(jacrev(jacrev(f))(x), h, 1e-10);
   expect_allclose(jacfwd(jacfwd(f))(x), h, 1e-10);
+}
+
+// The sweep is only meaningful if check_grads rejects wrong derivatives: a custom_jvp with a rule
+// off by a factor of 2 must fail in both modes.
+TEST(GradSweep, CheckGradsRejectsAWrongRule) {
+  auto wrong = custom_jvp(std::function<Tensor(const Tensor&)>([](const Tensor& x) { return x.sin(); }),
+                          [](const Tensor& x, const Tensor& t) { return std::make_pair(x.sin(), x.cos() * t * 2); });
+  Tensor x = D({0.3, -1.2, 2.0}, {3});
+  EXPECT_THROW(check_grads(wrong, {x}, 1, GradModes::forward), Error);
+  EXPECT_THROW(check_grads(wrong, {x}, 1, GradModes::reverse), Error);
 }
