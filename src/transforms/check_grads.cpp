@@ -68,7 +68,16 @@ void check_vjp(const FlatFn& f, const std::vector<Tensor>& args, int order, Tens
   auto lin = detail::linearize_flat(f, args);
   std::vector<Tensor> c = random_like(lin.outputs, key);
   std::vector<Tensor> ct_in = detail::apply_transpose(lin, c);
-  std::vector<Tensor> t_out = detail::apply_linear(lin, v_in);
+  // J t: from the JVP when forward mode is checked too, else from central differences, so a
+  // reverse-only check (e.g. of a custom_vjp function, which has no JVP) never needs forward mode.
+  std::vector<Tensor> t_out;
+  if (o.modes != GradModes::reverse) {
+    t_out = detail::apply_linear(lin, v_in);
+  } else {
+    std::vector<Tensor> hi = f(axpy(args, o.eps, v_in)), lo = f(axpy(args, -o.eps, v_in));
+    for (size_t i = 0; i < hi.size(); ++i)
+      t_out.push_back(differentiable(hi[i]) ? (hi[i] - lo[i]) / (2 * o.eps) : hi[i]);
+  }
   double a = inner(t_out, c), b = inner(v_in, ct_in);
   if (!(std::abs(a - b) <= o.atol + o.rtol * std::max(std::abs(a), std::abs(b))))
     fail("check_grads", "VJP is not the adjoint of the JVP at order ", order, ": <c, J t> = ", a, ", <J^T c, t> = ", b);
