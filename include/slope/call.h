@@ -22,9 +22,11 @@ class CallBody {
   // Forward mode. Called with the parent of the jvp interpreter current; tangents undefined = zero.
   virtual bool has_jvp() const { return false; }
   virtual void jvp(std::span<const Tensor> x, std::span<const Tensor> t, std::span<Tensor> y, std::span<Tensor> ty) const;
-  // Reverse mode, for bodies that are linear in all their operands.
+  // Reverse mode, for bodies linear in their staged operands. `x` holds the operands' values
+  // where they are known constants and is undefined for the linear ones; returns one cotangent
+  // per operand (undefined for the constant ones or for zero).
   virtual bool linear() const { return false; }
-  virtual std::vector<Tensor> transpose(std::span<const Tensor> cts_out) const;
+  virtual std::vector<Tensor> transpose(std::span<const Tensor> x, std::span<const Tensor> cts_out) const;
 };
 
 // Binds `call` with this body: the outputs of body applied to `in`.

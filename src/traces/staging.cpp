@@ -65,9 +65,11 @@ std::vector<Tensor> transpose_program(const Program& lin, const std::vector<Tens
       }
       if (!any) continue;
       check(body.linear(), "vjp", "cannot transpose the call ", body.name(), ": it is not linear");
-      std::vector<Tensor> cins = body.transpose(couts);
+      std::vector<Tensor> xs;
+      for (const Atom& a : ins.inputs) xs.push_back(a.is_var() ? Tensor() : a.value);
+      std::vector<Tensor> cins = body.transpose(xs, couts);
       for (size_t i = 0; i < ins.inputs.size(); ++i)
-        if (ins.inputs[i].is_var() && i < cins.size()) accumulate(ins.inputs[i].var, cins[i]);
+        if (ins.inputs[i].is_var() && i < cins.size() && cins[i].defined()) accumulate(ins.inputs[i].var, cins[i]);
       continue;
     }
     Tensor c = ct[ins.outputs[0]];

@@ -11,7 +11,7 @@ namespace slope {
 void CallBody::jvp(std::span<const Tensor>, std::span<const Tensor>, std::span<Tensor>, std::span<Tensor>) const {
   fail("call", "body ", name(), " has no jvp rule");
 }
-std::vector<Tensor> CallBody::transpose(std::span<const Tensor>) const {
+std::vector<Tensor> CallBody::transpose(std::span<const Tensor>, std::span<const Tensor>) const {
   fail("call", "body ", name(), " is not linear");
 }
 
@@ -62,7 +62,7 @@ class CustomVjpLinear final : public CallBody {
          "use custom_jvp, or reverse mode (grad/vjp)");
   }
   bool linear() const override { return true; }
-  std::vector<Tensor> transpose(std::span<const Tensor> cts) const override {
+  std::vector<Tensor> transpose(std::span<const Tensor>, std::span<const Tensor> cts) const override {
     Tensors r = bwd_(res_, Tensors(cts.begin(), cts.end()));
     check(r.size() == in_.size(), name_.c_str(), "bwd returned ", r.size(), " cotangents for ", in_.size(), " inputs");
     for (size_t i = 0; i < r.size(); ++i)
@@ -122,26 +122,33 @@ class CustomJvpBody final : public FunctionBody {
   JvpRuleFn rule_;
 };
 
-// checkpoint's tangent half: recomputes f's linearisation when it is applied or transposed.
+// checkpoint's tangent half: call(primals..., tangents...) recomputes f's linearisation when it
+// is applied or transposed. The primals are operands, not captured values, so an enclosing
+// transformation sees them (jvp of jvp through a checkpoint differentiates the recomputation).
 class CheckpointLinear final : public CallBody {
  public:
-  CheckpointLinear(std::string name, TensorsFn f, Tensors primals, std::vector<AVal> out)
-      : name_(std::move(name)), f_(std::move(f)), x_(std::move(primals)), out_(std::move(out)) {}
+  CheckpointLinear(std::string name, TensorsFn f, size_t n, std::vector<AVal> out)
+      : name_(std::move(name)), f_(std::move(f)), n_(n), out_(std::move(out)) {}
   std::string name() const override { return name_ + "_lin"; }
   size_t num_outputs() const override { return out_.size(); }
   std::vector<AVal> infer(std::span<const AVal>) const override { return out_; }
-  std::vector<Tensor> eval(std::span<const Tensor> t) const override {
-    return detail::jvp_flat(f_, x_, Tensors(t.begin(), t.end())).second;
+  std::vector<Tensor> eval(std::span<const Tensor> in) const override {
+    return detail::jvp_flat(f_, Tensors(in.begin(), in.begin() + n_), Tensors(in.begin() + n_, in.end())).second;
   }
   bool linear() const override { return true; }
-  std::vector<Tensor> transpose(std::span<const Tensor> cts) const override {
-    return detail::apply_transpose(detail::linearize_flat(f_, x_), Tensors(cts.begin(), cts.end()));
+  std::vector<Tensor> transpose(std::span<const Tensor> x, std::span<const Tensor> cts) const override {
+    Tensors primals(x.begin(), x.begin() + n_);
+    for (auto& p : primals) check(p.defined(), name_.c_str(), "cannot transpose with respect to the primal operands");
+    Tensors g = detail::apply_transpose(detail::linearize_flat(f_, primals), Tensors(cts.begin(), cts.end()));
+    Tensors r(n_);  // no cotangent for the primals
+    r.insert(r.end(), g.begin(), g.end());
+    return r;
   }
 
  private:
   std::string name_;
   TensorsFn f_;
-  Tensors x_;
+  size_t n_;
   std::vector<AVal> out_;
 };
 
@@ -153,9 +160,9 @@ class CheckpointBody final : public FunctionBody {
     Tensors xs(x.begin(), x.end());
     Tensors outs = f_(xs);
     for (size_t i = 0; i < outs.size(); ++i) y[i] = outs[i];
-    Tensors ts;
-    for (size_t i = 0; i < t.size(); ++i) ts.push_back(t[i].defined() ? t[i] : zeros_like(x[i]));
-    Tensors touts = call(std::make_shared<CheckpointLinear>(name_, f_, xs, out_), ts);
+    Tensors operands = xs;
+    for (size_t i = 0; i < t.size(); ++i) operands.push_back(t[i].defined() ? t[i] : zeros_like(x[i]));
+    Tensors touts = call(std::make_shared<CheckpointLinear>(name_, f_, xs.size(), out_), operands);
     for (size_t i = 0; i < touts.size(); ++i) ty[i] = touts[i];
   }
 };

@@ -28,6 +28,7 @@ class CpuBackend final : public Backend {
       case Family::shape: return cpu::movement(p, params, in, o);
       case Family::init: return cpu::generate(p, params, in, o);
       case Family::general: break;
+      case Family::higher_order: break;  // call never reaches a backend
     }
     switch (p) {
       case Prim::threefry: return cpu::generate(p, params, in, o);
