@@ -40,18 +40,21 @@ void infer_conv(const Params& params, const AVal* in, size_t n, AVal* out) {
         "stride, dilation and padding need ", d, " entries each, got ", to_string(params));
   check(p.groups >= 1 && x[1] % p.groups == 0 && w[0] % p.groups == 0, "conv", "groups=", p.groups,
         " must divide the input channels ", x[1], " and output channels ", w[0]);
-  check(w[1] * p.groups == x[1], "conv", "weight expects ", w[1] * p.groups, " input channels (", w[1], " x groups ",
+  int64_t expected_c = checked_mul("conv", w[1], p.groups);
+  check(expected_c == x[1], "conv", "weight expects ", expected_c, " input channels (", w[1], " x groups ",
         p.groups, "), input has ", x[1], ": ", describe(in, n));
   Shape o{x[0], w[0]};
   for (size_t i = 0; i < d; ++i) {
     check(p.stride[i] >= 1 && p.dilation[i] >= 1 && p.pad_lo[i] >= 0 && p.pad_hi[i] >= 0, "conv",
           "stride and dilation must be >= 1 and padding >= 0, got ", to_string(params));
-    int64_t span = p.dilation[i] * (w[2 + i] - 1) + 1;
-    int64_t padded = x[2 + i] + p.pad_lo[i] + p.pad_hi[i];
+    check(w[2 + i] >= 1, "conv", "kernel spatial sizes must be >= 1, got ", describe(in, n));
+    int64_t span = checked_add("conv", checked_mul("conv", p.dilation[i], w[2 + i] - 1), 1);
+    int64_t padded = checked_add("conv", checked_add("conv", x[2 + i], p.pad_lo[i]), p.pad_hi[i]);
     check(span <= padded, "conv", "kernel (extent ", span, ") is larger than the padded input (", padded,
           ") in spatial dim ", i, ": ", describe(in, n));
     o.push_back((padded - span) / p.stride[i] + 1);
   }
+  checked_numel("conv", o);
   out[0] = AVal{o, in[0].dtype};
 }
 

@@ -7,6 +7,7 @@ void infer_full(const Params& params, const AVal*, size_t n, AVal* out) {
   expect_inputs("full", n, 0);
   const auto& p = param<FullParams>("full", params);
   for (int64_t d : p.shape) check(d >= 0, "full", "shape must be non-negative, got ", to_string(p.shape));
+  checked_numel("full", p.shape);
   out[0] = AVal{p.shape, p.dtype};
 }
 

@@ -16,8 +16,9 @@ void infer_reshape(const Params& params, const AVal* in, size_t n, AVal* out) {
   expect_inputs("reshape", n, 1);
   const Shape& s = param<ShapeParams>("reshape", params).shape;
   nonnegative("reshape", s, "target shape");
-  check(numel(s) == numel(in[0].shape), "reshape", "cannot reshape ", to_string(in[0]), " (", numel(in[0].shape),
-        " elements) to ", to_string(s), " (", numel(s), " elements)");
+  int64_t want = checked_numel("reshape", s), have = checked_numel("reshape", in[0].shape);
+  check(want == have, "reshape", "cannot reshape ", to_string(in[0]), " (", have, " elements) to ", to_string(s), " (",
+        want, " elements)");
   out[0] = AVal{s, in[0].dtype};
 }
 
@@ -29,6 +30,7 @@ void infer_expand(const Params& params, const AVal* in, size_t n, AVal* out) {
   for (size_t i = 0; i < s.size(); ++i)
     check(s[i] >= 0 && (x[i] == s[i] || x[i] == 1), "expand", "cannot expand ", to_string(in[0]), " to ",
           to_string(s), ": dim ", i, " must be 1 or ", s[i]);
+  checked_numel("expand", s);  // the result must be addressable
   out[0] = AVal{s, in[0].dtype};
 }
 
@@ -59,7 +61,11 @@ void infer_pad(const Params& params, const AVal* in, size_t n, AVal* out) {
   nonnegative("pad", p.hi, "hi");
   nonnegative("pad", p.interior, "interior");
   Shape o;
-  for (size_t i = 0; i < x.size(); ++i) o.push_back(p.lo[i] + p.hi[i] + (x[i] > 0 ? x[i] + (x[i] - 1) * p.interior[i] : 0));
+  for (size_t i = 0; i < x.size(); ++i) {
+    int64_t body = x[i] > 0 ? checked_add("pad", x[i], checked_mul("pad", x[i] - 1, p.interior[i])) : 0;
+    o.push_back(checked_add("pad", checked_add("pad", p.lo[i], p.hi[i]), body));
+  }
+  checked_numel("pad", o);
   out[0] = AVal{o, in[0].dtype};
 }
 
@@ -75,7 +81,9 @@ void infer_slice(const Params& params, const AVal* in, size_t n, AVal* out) {
     check(0 <= p.start[i] && p.start[i] <= p.stop[i] && p.stop[i] <= x[i] && p.step[i] >= 1, "slice",
           "needs 0 <= start <= stop <= size and step >= 1 in every dim; dim ", i, " of ", to_string(in[0]),
           " got start=", p.start[i], " stop=", p.stop[i], " step=", p.step[i]);
-    o.push_back((p.stop[i] - p.start[i] + p.step[i] - 1) / p.step[i]);
+    // ceil((stop - start) / step) without forming stop - start + step - 1, which overflows for a huge step.
+    int64_t len = p.stop[i] - p.start[i];
+    o.push_back(len == 0 ? 0 : (len - 1) / p.step[i] + 1);
   }
   out[0] = AVal{o, in[0].dtype};
 }
@@ -106,7 +114,7 @@ void infer_cat(const Params& params, const AVal* in, size_t n, AVal* out) {
     for (size_t d = 0; d < s0.size(); ++d)
       check(static_cast<int64_t>(d) == axis || in[i].shape[d] == s0[d], "cat", "operands must agree except on axis ",
             axis, ", got ", describe(in, n));
-    o[axis] += in[i].shape[axis];
+    o[axis] = checked_add("cat", o[axis], in[i].shape[axis]);
   }
   out[0] = AVal{o, in[0].dtype};
 }

@@ -1,5 +1,6 @@
 // Creating tensors: from C++ values, and the fill/range constructors.
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "slope/interpreter.h"
@@ -151,8 +152,16 @@ Tensor arange(Scalar start, Scalar stop, Scalar step, std::optional<DType> dtype
         "stop=", stop, " lies on the wrong side of start=", start, " for step=", step);
   int64_t n;
   if (!any_float) {
-    int64_t a = start.i, b = stop.i, st = step.i;
-    n = st > 0 ? (b > a ? (b - a + st - 1) / st : 0) : (a > b ? (a - b - st - 1) / -st : 0);
+    // stop - start can exceed int64 (arange(INT64_MIN, INT64_MAX)) and -step overflows for INT64_MIN,
+    // so the length is computed in uint64, where both are exact, and must then fit in int64.
+    const uint64_t a = static_cast<uint64_t>(start.i), b = static_cast<uint64_t>(stop.i);
+    const int64_t st = step.i;
+    const uint64_t mag = st > 0 ? static_cast<uint64_t>(st) : uint64_t{0} - static_cast<uint64_t>(st);
+    const uint64_t dist = st > 0 ? (stop.i > start.i ? b - a : 0) : (start.i > stop.i ? a - b : 0);
+    const uint64_t len = dist == 0 ? 0 : (dist - 1) / mag + 1;
+    check(len <= static_cast<uint64_t>(INT64_MAX), "arange", "would have too many elements: start=", start,
+          " stop=", stop, " step=", step);
+    n = static_cast<int64_t>(len);
   } else {
     double len = std::ceil((stop.as_double() - start.as_double()) / s);
     check(len < 9e15, "arange", "would have too many elements (", len, ")");
@@ -164,6 +173,8 @@ Tensor arange(Scalar start, Scalar stop, Scalar step, std::optional<DType> dtype
 Tensor linspace(double start, double stop, int64_t steps, DType dtype) {
   check(steps >= 0, "linspace", "steps must be non-negative, got ", steps);
   check(is_floating(dtype), "linspace", "needs a floating dtype, got ", name(dtype));
+  // The f64 working tensors must be addressable; say so as linspace rather than as an anonymous allocation.
+  check(steps <= PTRDIFF_MAX / static_cast<int64_t>(sizeof(double)), "linspace", "steps=", steps, " is too many elements");
   if (steps == 1) return full({1}, start, dtype);
   double step = steps > 1 ? (stop - start) / static_cast<double>(steps - 1) : 0.0;
   // Like PyTorch, the second half counts back from `stop` so both ends are exact.
