@@ -23,7 +23,8 @@ struct Geometry {
 
 // First p >= 0 with p*st + off >= 0, and first p with p*st + off >= size (valid p in [a, b)).
 inline void valid_range(int64_t off, int64_t st, int64_t size, int64_t n, int64_t& a, int64_t& b) {
-  auto ceil_div = [](int64_t x, int64_t y) { return x >= 0 ? (x + y - 1) / y : -((-x) / y); };
+  // written without x + y - 1, which overflows for huge strides
+  auto ceil_div = [](int64_t x, int64_t y) { return x >= 0 ? x / y + (x % y != 0) : -((-x) / y); };
   a = std::clamp<int64_t>(ceil_div(-off, st), 0, n);
   b = std::clamp<int64_t>(ceil_div(size - off, st), a, n);
 }
