@@ -50,6 +50,18 @@ template <class Tuple> Tuple unflatten_tuple(const Tuple& like, const std::vecto
 template <class T> struct SplitAux { static constexpr bool value = false; };
 template <class A> struct SplitAux<std::pair<Tensor, A>> { static constexpr bool value = true; };
 template <class A> struct SplitAux<std::tuple<Tensor, A>> { static constexpr bool value = true; };
+// f as a function of the flat leaves of `args`; the first call's output tree is kept in `proto`
+// so results can be rebuilt with the output's own types.
+template <class Out, class F, class Tuple>
+FlatFn flatten_call(F& f, const Tuple& args, std::optional<Out>& proto) {
+  return [&f, &args, &proto](const std::vector<Tensor>& leaves) {
+    size_t pos = 0;
+    Out o = std::apply(f, unflatten_tuple(args, leaves, pos));
+    std::vector<Tensor> out = tree_leaves(o);
+    if (!proto) proto.emplace(std::move(o));
+    return out;
+  };
+}
 template <class R> const Tensor& main_output(const R& r) {
   if constexpr (SplitAux<R>::value) return std::get<0>(r);
   else return r;
@@ -66,13 +78,7 @@ auto jvp(F&& f, const std::tuple<Args...>& primals, const std::tuple<Args...>& t
   if (tree_structure(primals) != tree_structure(tangents))
     fail("jvp", "primals and tangents must have one structure: ", tree_structure(primals), " vs ", tree_structure(tangents));
   std::optional<Out> proto;
-  detail::FlatFn flat = [&](const std::vector<Tensor>& leaves) {
-    size_t pos = 0;
-    Out o = std::apply(f, detail::unflatten_tuple(primals, leaves, pos));
-    std::vector<Tensor> out = tree_leaves(o);
-    if (!proto) proto.emplace(std::move(o));
-    return out;
-  };
+  detail::FlatFn flat = detail::flatten_call<Out>(f, primals, proto);
   auto [y, ty] = detail::jvp_flat(flat, p, t);
   return std::pair<Out, Out>{tree_unflatten(*proto, y), tree_unflatten(*proto, ty)};
 }
@@ -101,13 +107,7 @@ auto linearize(F&& f, const Args&... args) {
   using Out = std::decay_t<decltype(f(args...))>;
   std::tuple<Args...> primals{args...};
   std::optional<Out> proto;
-  detail::FlatFn flat = [&](const std::vector<Tensor>& leaves) {
-    size_t pos = 0;
-    Out o = std::apply(f, detail::unflatten_tuple(primals, leaves, pos));
-    std::vector<Tensor> out = tree_leaves(o);
-    if (!proto) proto.emplace(std::move(o));
-    return out;
-  };
+  detail::FlatFn flat = detail::flatten_call<Out>(f, primals, proto);
   auto lin = std::make_shared<detail::Linearized>(detail::linearize_flat(flat, tree_leaves(primals)));
   Out out_tree = tree_unflatten(*proto, lin->outputs);
   auto f_lin = [lin, primals, out_tree](const Args&... tangents) {
@@ -124,13 +124,7 @@ auto vjp(F&& f, const Args&... args) {
   using Out = std::decay_t<decltype(f(args...))>;
   std::tuple<Args...> primals{args...};
   std::optional<Out> proto;
-  detail::FlatFn flat = [&](const std::vector<Tensor>& leaves) {
-    size_t pos = 0;
-    Out o = std::apply(f, detail::unflatten_tuple(primals, leaves, pos));
-    std::vector<Tensor> out = tree_leaves(o);
-    if (!proto) proto.emplace(std::move(o));
-    return out;
-  };
+  detail::FlatFn flat = detail::flatten_call<Out>(f, primals, proto);
   auto lin = std::make_shared<detail::Linearized>(detail::linearize_flat(flat, tree_leaves(primals)));
   Out out_tree = tree_unflatten(*proto, lin->outputs);
   auto f_vjp = [lin, primals, out_tree](const Out& ct) {
