@@ -1,5 +1,6 @@
 // Registration and dispatch of the cpu backend (the default): fast eager kernels for every
 // primitive and dtype the shape rules accept. Kernels live one concept per file (see kernels.h).
+#include "jit.h"
 #include "kernels.h"
 
 namespace slope {
@@ -9,6 +10,13 @@ namespace {
 class CpuBackend final : public Backend {
  public:
   std::string name() const override { return "cpu"; }
+  // jit: generated C++ (codegen*.cpp), falling back on the interpreter if the compiler fails.
+  std::shared_ptr<const Executable> compile(const Program& program) override {
+    return cpu::compile_program(program, [this](const Program& p) { return Backend::compile(p); });
+  }
+  void export_program(const Program& program, const std::string& dir, const std::string& name) override {
+    cpu::export_program(program, dir, name);
+  }
   void run(Prim p, const Params& params, std::span<const Tensor> in, std::span<const AVal> out_avals,
            std::span<Tensor> out) override {
     // Tensors are immutable values, so reshape and stop_gradient share the input's bytes.

@@ -1,0 +1,94 @@
+// CpuBackend::compile: generate C++ for a flat Program, build it with the system compiler (through
+// toolchain.h's cache), and wrap the entry point as an Executable. When the compiler fails, its
+// log reaches stderr and the program runs on the interpreter instead: slower, never wrong.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "codegen.h"
+#include "jit.h"
+#include "slope/interpreter.h"
+#include "toolchain.h"
+
+namespace slope::cpu {
+
+namespace {
+
+using Entry = int (*)(const void* const*, void* const*, void*, char*, size_t);
+
+class CompiledExecutable final : public Executable {
+ public:
+  CompiledExecutable(std::shared_ptr<SharedLibrary> lib, Entry entry, const Program& p, codegen::Source src)
+      : lib_(std::move(lib)), entry_(entry), constants_(std::move(src.constants)), workspace_(src.workspace_bytes),
+        code_(std::move(src.code)) {
+    for (int v : p.inputs) inputs_.push_back(p.vars[v]);
+    for (const Atom& a : p.outputs) outputs_.push_back(p.aval(a));
+  }
+
+  std::vector<Tensor> run(std::span<const Tensor> in) const override {
+    check(in.size() == inputs_.size(), "jit", "compiled program expects ", inputs_.size(), " inputs, got ", in.size());
+    // Everything per call lives in locals and fresh buffers: concurrent calls share nothing mutable.
+    std::vector<const void*> args(in.size() + constants_.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+      check(in[i].defined() && in[i].is_concrete(), "jit", "input ", i, " must be a concrete tensor");
+      check(in[i].aval() == inputs_[i], "jit", "input ", i, " must be ", to_string(inputs_[i]), ", got ",
+            to_string(in[i].aval()));
+      args[i] = in[i].data();
+    }
+    for (size_t c = 0; c < constants_.size(); ++c) args[in.size() + c] = constants_[c].data();
+    std::vector<Tensor> out;
+    std::vector<void*> out_ptrs;
+    for (const AVal& a : outputs_) {
+      out.push_back(make_array(a));
+      out_ptrs.push_back(out.back().impl()->buffer->data());
+    }
+    // Workspace from the buffer cache: large blocks are recycled, not page-faulted in each call.
+    std::shared_ptr<Buffer> ws = workspace_ > 0 ? Buffer::allocate(static_cast<size_t>(workspace_)) : nullptr;
+    char err[512] = {0};
+    if (entry_(args.data(), out_ptrs.data(), ws ? ws->data() : nullptr, err, sizeof err) != 0)
+      throw Error(err[0] ? std::string(err) : std::string("[jit] compiled program failed"));
+    return out;
+  }
+  std::string code() const override { return code_; }
+
+ private:
+  std::shared_ptr<SharedLibrary> lib_;
+  Entry entry_;
+  std::vector<Tensor> constants_;
+  int64_t workspace_;
+  std::string code_;
+  std::vector<AVal> inputs_, outputs_;
+};
+
+bool log_jit() {
+  const char* v = std::getenv("SLOPE_LOG_JIT");
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
+}  // namespace
+
+std::shared_ptr<const Executable> compile_program(const Program& program, const FallbackFn& fallback) {
+  const bool log = log_jit();
+  if (log) std::fprintf(stderr, "[jit] compiling for the cpu backend:\n%s\n", program.str().c_str());
+  codegen::Source src;
+  try {
+    src = codegen::generate(program, "slope_main");
+  } catch (const Error& e) {
+    // A program the generator cannot handle is a bug in slope; still, run it correctly.
+    std::fprintf(stderr, "[jit] cpu code generation failed (%s); running the program with the interpreter\n", e.what());
+    return fallback(program);
+  }
+  if (log) std::fprintf(stderr, "[jit] generated code:\n%s\n", src.code.c_str());
+  BuildResult built = build_shared_library(src.code);
+  if (!built.library) {
+    std::fprintf(stderr,
+                 "[jit] the C++ compiler (%s) failed on the generated code; running the program with the interpreter "
+                 "instead. Compiler output:\n%s\n",
+                 compiler().c_str(), built.log.c_str());
+    return fallback(program);
+  }
+  auto entry = reinterpret_cast<Entry>(built.library->symbol("slope_main"));
+  return std::make_shared<CompiledExecutable>(built.library, entry, program, std::move(src));
+}
+
+}  // namespace slope::cpu

@@ -1,0 +1,522 @@
+// Loop kernels of the code generator: one fused loop nest computing a lazy expression (codegen.h)
+// at every index of its shape, optionally reduced over some dims, written to a strided view.
+//
+// The nest is chosen for the memory layout: size-1 dims are dropped; elementwise nests follow the
+// destination's order (it is written once, contiguously); reductions follow the order of their
+// biggest input (the one that costs the memory traffic), so a sum over axis 0 of [200, 100]
+// accumulates rows into the output and a sum over the last axis keeps a local accumulator. Dims
+// that are contiguous in every view are then merged, so most nests are one or two loops deep and
+// the innermost loop is a unit-stride loop the compiler vectorises.
+//   kept dims outer, reduced inner  -> "local": one accumulator per output element;
+//   otherwise                       -> "into": an accumulator array the size of the output is
+//                                      updated in place (double for floating sums, like eager).
+// Threads: OpenMP over the outermost kept loop (collapsed with its neighbours when it is short),
+// only above kParallelWork; a whole reduction to one value splits its outermost loop and combines
+// one partial per thread in thread order (deterministic for a given thread count). Floating sums
+// use double accumulators like the eager kernels but a different order (and `omp simd` lanes), so
+// they may differ from eager mode in the last bits; everything else is bit-identical to eager,
+// because every value goes through the slope::scalar functions the eager kernels use.
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "codegen.h"
+
+namespace slope::cpu::codegen {
+
+namespace {
+
+// Elements x cost below which threads cost more than they save (cf. parallel.h's grain).
+constexpr int64_t kParallelWork = 65536;
+
+bool heavy(Prim p) {
+  switch (p) {
+    case Prim::exp:
+    case Prim::log:
+    case Prim::sin:
+    case Prim::sqrt:
+    case Prim::tanh:
+    case Prim::erf:
+    case Prim::pow: return true;
+    default: return false;
+  }
+}
+
+
+}  // namespace
+
+const char* ctype(DType d) {
+  switch (d) {
+    case DType::b8: return "bool";
+    case DType::u8: return "uint8_t";
+    case DType::i8: return "int8_t";
+    case DType::i32: return "int32_t";
+    case DType::i64: return "int64_t";
+    case DType::u32: return "uint32_t";
+    case DType::f16: return "slope::half";
+    case DType::bf16: return "slope::bfloat16";
+    case DType::f32: return "float";
+    case DType::f64: return "double";
+  }
+  return "float";
+}
+
+std::string literal_of(const void* bytes, DType d) {
+  char buf[96];
+  switch (d) {
+    case DType::b8: return *static_cast<const uint8_t*>(bytes) ? "true" : "false";
+    case DType::u8: return cat("uint8_t(", int(*static_cast<const uint8_t*>(bytes)), ")");
+    case DType::i8: return cat("int8_t(", int(*static_cast<const int8_t*>(bytes)), ")");
+    case DType::u32: return cat("uint32_t(", *static_cast<const uint32_t*>(bytes), "u)");
+    case DType::i32: {
+      int32_t v;
+      std::memcpy(&v, bytes, 4);
+      return v == INT32_MIN ? "int32_t(-2147483647 - 1)" : cat("int32_t(", v, ")");
+    }
+    case DType::i64: {
+      int64_t v;
+      std::memcpy(&v, bytes, 8);
+      return v == INT64_MIN ? "int64_t(-9223372036854775807LL - 1)" : cat("int64_t(", v, "LL)");
+    }
+    case DType::f16:
+    case DType::bf16: {
+      uint16_t b;
+      std::memcpy(&b, bytes, 2);
+      float f = d == DType::f16 ? float(half::to_float(b)) : float(bfloat16(0.0f));
+      if (d == DType::bf16) {
+        uint32_t x = static_cast<uint32_t>(b) << 16;
+        std::memcpy(&f, &x, 4);
+      }
+      std::snprintf(buf, sizeof buf, "slope::jit::%s_bits(0x%04x) /* %g */", d == DType::f16 ? "f16" : "bf16", b, f);
+      return buf;
+    }
+    case DType::f32: {
+      uint32_t b;
+      float f;
+      std::memcpy(&b, bytes, 4);
+      std::memcpy(&f, bytes, 4);
+      std::snprintf(buf, sizeof buf, "slope::jit::f32_bits(0x%08" PRIx32 "u) /* %g */", b, f);
+      return buf;
+    }
+    case DType::f64: {
+      uint64_t b;
+      double f;
+      std::memcpy(&b, bytes, 8);
+      std::memcpy(&f, bytes, 8);
+      std::snprintf(buf, sizeof buf, "slope::jit::f64_bits(0x%016" PRIx64 "ull) /* %g */", b, f);
+      return buf;
+    }
+  }
+  return "0";
+}
+
+std::string literal_of(const Scalar& s, DType d) {
+  return visit_dtype(d, [&](auto tag) {
+    using T = decltype(tag);
+    T v = s.template to<T>();
+    return literal_of(&v, d);
+  });
+}
+
+Shape dense_strides(const Shape& shape) {
+  Shape s = contiguous_strides(shape);
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] == 1) s[i] = 0;
+  return s;
+}
+
+int Generator::add_buf(BufKind kind, int index, DType dtype, int64_t numel) {
+  bufs.push_back(Buf{kind, index, dtype, numel, 0});
+  return static_cast<int>(bufs.size()) - 1;
+}
+
+int Generator::leaf(const View& v, DType dtype) {
+  Node n;
+  n.kind = Node::leaf;
+  n.dtype = dtype;
+  n.view = v;
+  nodes.push_back(std::move(n));
+  return static_cast<int>(nodes.size()) - 1;
+}
+
+int Generator::literal(const std::string& code, DType dtype) {
+  Node n;
+  n.kind = Node::literal;
+  n.dtype = dtype;
+  n.code = code;
+  nodes.push_back(std::move(n));
+  return static_cast<int>(nodes.size()) - 1;
+}
+
+int Generator::op(Prim p, DType dtype, std::vector<int> args) {
+  Node n;
+  n.kind = Node::op;
+  n.dtype = dtype;
+  n.prim = p;
+  n.args = std::move(args);
+  nodes.push_back(std::move(n));
+  return static_cast<int>(nodes.size()) - 1;
+}
+
+std::vector<int> Generator::topo(int root) const {
+  std::vector<int> order;
+  std::vector<char> seen(nodes.size(), 0);  // 1: on the stack, 2: emitted
+  std::vector<std::pair<int, size_t>> stack{{root, 0}};
+  seen[root] = 1;
+  while (!stack.empty()) {
+    auto& [n, next] = stack.back();
+    const Node& node = nodes[n];
+    if (next < node.args.size()) {
+      int a = node.args[next++];
+      if (!seen[a]) {
+        seen[a] = 1;
+        stack.push_back({a, 0});
+      }
+      continue;
+    }
+    seen[n] = 2;
+    order.push_back(n);
+    stack.pop_back();
+  }
+  return order;
+}
+
+void Generator::cost(int root, int& ops, int& heavy_ops, bool& int_div) const {
+  ops = heavy_ops = 0;
+  int_div = false;
+  for (int n : topo(root)) {
+    const Node& node = nodes[n];
+    if (node.kind != Node::op) continue;
+    ++ops;
+    if (heavy(node.prim)) ++heavy_ops;
+    if (node.prim == Prim::div && is_integral(node.dtype)) int_div = true;
+  }
+}
+
+namespace {
+
+// One statement per node: `const T vN = ...;`. `index(l)` is the element index of leaf node l.
+template <class Index>
+void emit_nodes(std::ostringstream& os, const std::vector<Node>& nodes, const std::vector<int>& order,
+                const std::string& indent, Index index) {
+  for (int n : order) {
+    const Node& node = nodes[n];
+    os << indent << "const " << ctype(node.dtype) << " v" << n << " = ";
+    if (node.kind == Node::leaf) {
+      os << "p" << n << "[" << index(n) << "];\n";
+      continue;
+    }
+    if (node.kind == Node::literal) {
+      os << node.code << ";\n";
+      continue;
+    }
+    auto arg = [&](size_t i) { return cat("v", node.args[i]); };
+    const char* in_t = ctype(nodes[node.args[0]].dtype);
+    const char* name = slope::name(node.prim);
+    switch (node.prim) {
+      case Prim::stop_gradient: os << arg(0); break;
+      case Prim::logical_not: os << "slope::scalar::logical_not(" << arg(0) << ")"; break;
+      case Prim::cast: os << "slope::scalar::convert<" << ctype(node.dtype) << ">(" << arg(0) << ")"; break;
+      case Prim::where:
+        os << "slope::scalar::select<" << ctype(node.dtype) << ">(" << arg(0) << ", " << arg(1) << ", " << arg(2) << ")";
+        break;
+      default:
+        if (node.args.size() == 1) os << "slope::scalar::" << name << "<" << in_t << ">(" << arg(0) << ")";
+        else os << "slope::scalar::" << name << "<" << in_t << ">(" << arg(0) << ", " << arg(1) << ")";
+    }
+    os << ";\n";
+    if (node.prim == Prim::div && is_integral(node.dtype)) os << indent << "bad |= " << arg(1) << " == 0;\n";
+  }
+}
+
+struct Dim {
+  int64_t n;
+  bool red;
+  std::vector<int64_t> s;  // stride per leaf
+  int64_t ds;              // destination stride (0 for reduced dims)
+};
+
+}  // namespace
+
+void Generator::loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
+                     const View& dest) {
+  const Shape& shape = value.shape;
+  const size_t rank = shape.size();
+  const DType T = value.dtype;
+  const char* t = ctype(T);
+  Shape kept_shape;
+  for (size_t i = 0; i < rank; ++i)
+    if (!reduced[i]) kept_shape.push_back(shape[i]);
+  if (numel(shape) == 0) {
+    // A sum over an empty axis is 0 everywhere (max of an empty axis is a shape error).
+    if (r != Reduce::none && numel(kept_shape) > 0) {
+      int zero = literal(cat(t, "(0)"), T);
+      loop(comment, Lazy{kept_shape, T, zero}, std::vector<bool>(kept_shape.size(), false), Reduce::none, dest);
+    }
+    return;
+  }
+  Kernel k;
+  k.comment = comment;
+  const std::vector<int> order = topo(value.root);
+  std::vector<int> leaves;
+  for (int n : order)
+    if (nodes[n].kind == Node::leaf) {
+      leaves.push_back(n);
+      k.reads.push_back(nodes[n].view.buf);
+    }
+  k.writes.push_back(dest.buf);
+
+  // Dims of the iteration space, size-1 dims dropped.
+  std::vector<Dim> dims;
+  for (size_t i = 0, j = 0; i < rank; ++i) {
+    int64_t ds = reduced[i] ? 0 : dest.strides[j++];
+    if (shape[i] == 1) continue;
+    Dim d{shape[i], static_cast<bool>(reduced[i]), {}, ds};
+    for (int l : leaves) d.s.push_back(nodes[l].view.strides[i]);
+    dims.push_back(std::move(d));
+  }
+  // Loop order (see the file comment).
+  if (r == Reduce::none) {
+    std::stable_sort(dims.begin(), dims.end(), [](const Dim& a, const Dim& b) { return std::abs(a.ds) > std::abs(b.ds); });
+  } else if (!leaves.empty()) {
+    size_t primary = 0;
+    int64_t best = -1;
+    for (size_t l = 0; l < leaves.size(); ++l) {
+      int64_t moving = 0;
+      for (const Dim& d : dims) moving += d.s[l] != 0;
+      int64_t score = moving * (int64_t(1) << 40) + bufs[nodes[leaves[l]].view.buf].numel;
+      if (score > best) best = score, primary = l;
+    }
+    std::stable_sort(dims.begin(), dims.end(),
+                     [&](const Dim& a, const Dim& b) { return std::abs(a.s[primary]) > std::abs(b.s[primary]); });
+  }
+  // Merge neighbours that are one contiguous run in every view.
+  std::vector<Dim> merged;
+  for (Dim& d : dims) {
+    if (!merged.empty()) {
+      Dim& o = merged.back();
+      bool ok = o.red == d.red && o.ds == d.ds * d.n;
+      for (size_t l = 0; ok && l < leaves.size(); ++l) ok = o.s[l] == d.s[l] * d.n;
+      if (ok) {
+        o.n *= d.n;
+        o.s = d.s;
+        o.ds = d.ds;
+        continue;
+      }
+    }
+    merged.push_back(std::move(d));
+  }
+  dims = std::move(merged);
+  const size_t depth = dims.size();
+  size_t n_kept = 0;
+  bool local = true;  // every kept dim before every reduced dim
+  for (size_t i = 0; i < depth; ++i) {
+    if (!dims[i].red) {
+      if (n_kept != i) local = false;
+      ++n_kept;
+    }
+  }
+  int ops, heavy_ops;
+  bool int_div;
+  cost(value.root, ops, heavy_ops, int_div);
+  const bool parallel = numel(shape) * (1 + ops / 4 + 8 * heavy_ops) >= kParallelWork;
+
+  std::ostringstream os;
+  const bool has_red = r != Reduce::none;
+  const std::string acc_t = cat(r == Reduce::sum ? "slope::jit::SumAcc<" : "slope::jit::MaxAcc<", t, ">");
+  if (has_red) os << "  using Acc = " << acc_t << ";\n  using A = Acc::A;\n";
+  if (int_div) os << "  int bad = 0;\n";
+  for (int l : leaves) {
+    const View& v = nodes[l].view;
+    const char* lt = ctype(nodes[l].dtype);
+    os << "  const " << lt << "* __restrict p" << l << " = reinterpret_cast<const " << lt << "*>(b" << v.buf << ") + "
+       << v.offset << ";\n";
+  }
+  os << "  " << t << "* __restrict dst = reinterpret_cast<" << t << "*>(b" << dest.buf << ") + " << dest.offset << ";\n";
+  const bool into = has_red && !local;
+  // "into" accumulates in place: in the destination itself unless the accumulator type differs.
+  bool acc_array = false;
+  if (into) {
+    const bool same = !(r == Reduce::sum && is_floating(T));
+    const int64_t n_out = numel(kept_shape);
+    if (same) {
+      os << "  A* __restrict acc = dst;\n";
+    } else {
+      int ab = add_buf(BufKind::temp, 0, DType::f64, n_out);
+      k.writes.push_back(ab);
+      os << "  A* __restrict acc = reinterpret_cast<A*>(b" << ab << ");\n";
+      acc_array = true;
+    }
+    os << "  for (int64_t j = 0; j < " << n_out << "; ++j) acc[j] = Acc::identity();\n";
+  }
+
+  auto var = [](size_t d) { return cat("i", d); };
+  // Offset of leaf l (or the destination, l = -1) from the loop variables [0, upto).
+  auto offset = [&](int l, size_t upto, bool kept_only) {
+    std::string s = "0";
+    for (size_t d = 0; d < upto; ++d) {
+      if (kept_only && dims[d].red) continue;
+      int64_t st = l < 0 ? dims[d].ds : dims[d].s[l];
+      if (st == 0) continue;
+      s += cat(" + ", var(d), " * ", st);
+    }
+    return s;
+  };
+  auto index_in = [&](size_t inner) {
+    return [&, inner](int n) {
+      size_t l = std::find(leaves.begin(), leaves.end(), n) - leaves.begin();
+      std::string s = cat("q", n);
+      if (inner < depth && dims[inner].s[l] != 0) s += cat(" + ", var(inner), " * ", dims[inner].s[l]);
+      return s;
+    };
+  };
+  // Number of leading loops collapsed into the parallel one: enough iterations to share, never
+  // the innermost loop of a nest (it is the vectorised one).
+  auto collapse = [&](size_t limit) {
+    size_t c = 1;
+    int64_t prod = dims[0].n;
+    while (prod < 256 && c < limit) prod *= dims[c++].n;
+    return c > 1 ? cat(" collapse(", c, ")") : std::string();
+  };
+  const std::string bad_clause = int_div ? " reduction(|:bad)" : "";
+  const bool simd_sum = r == Reduce::sum && is_floating(T);
+  // `#pragma omp <directive> [simd] <clauses>` then the loop header. Offsets of the innermost
+  // loop are declared before it (never between collapsed loops: the innermost is not collapsed).
+  auto open = [&](std::string& ind, size_t d, std::string directive, std::string clauses, bool simd,
+                  const std::string& pre = "", const std::string& lo = "0", std::string hi = "") {
+    if (hi.empty()) hi = cat(dims[d].n);
+    if (d + 1 == depth) {
+      for (size_t l = 0; l < leaves.size(); ++l)
+        os << ind << "const int64_t q" << leaves[l] << " = " << offset(static_cast<int>(l), d, false) << ";\n";
+      os << ind << "const int64_t qd = " << offset(-1, d, false) << ";\n";
+    }
+    os << pre;
+    // No simd with an integer division: its `bad` flag is already a reduction of the enclosing
+    // parallel region, which a simd reduction on the same loop cannot name again.
+    if (simd && int_div) {
+      const std::string red = " reduction(+:a)";
+      if (size_t at = clauses.find(red); at != std::string::npos) clauses.erase(at, red.size());
+    } else if (simd) {
+      directive += directive.empty() ? "simd" : " simd";
+    }
+    if (!directive.empty()) os << "#pragma omp " << directive << clauses << "\n";
+    os << ind << "for (int64_t " << var(d) << " = " << lo << "; " << var(d) << " < " << hi << "; ++" << var(d) << ") {\n";
+    ind += "  ";
+  };
+  auto close = [&](std::string& ind) {
+    ind.resize(ind.size() - 2);
+    os << ind << "}\n";
+  };
+  const std::string load = has_red ? cat("Acc::load(v", value.root, ")") : "";
+  const std::string root = cat("v", value.root);
+  std::string ind = "  ";
+
+  if (depth == 0) {
+    // A single element.
+    os << "  const int64_t qd = 0;\n";
+    for (int l : leaves) os << "  const int64_t q" << l << " = 0;\n";
+    emit_nodes(os, nodes, order, ind, index_in(depth));
+    os << "  dst[0] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root) << ";\n";
+  } else if (!has_red || (local && n_kept > 0)) {
+    // Elementwise, or one local accumulator per output element.
+    const size_t limit = n_kept == depth ? std::max<size_t>(n_kept - 1, 1) : n_kept;
+    for (size_t d = 0; d < n_kept; ++d) {
+      const bool par = d == 0 && parallel;
+      open(ind, d, par ? "parallel for" : "", par ? " schedule(static)" + collapse(limit) + bad_clause : "",
+           d + 1 == depth && !has_red);
+    }
+    if (has_red) os << ind << "A a = Acc::identity();\n";
+    for (size_t d = n_kept; d < depth; ++d) open(ind, d, "", simd_sum ? " reduction(+:a)" : "", d + 1 == depth && simd_sum);
+    emit_nodes(os, nodes, order, ind, index_in(depth - 1));
+    if (has_red) {
+      os << ind << "a = Acc::combine(a, " << load << ");\n";
+      for (size_t d = n_kept; d < depth; ++d) close(ind);
+      os << ind << "dst[" << offset(-1, n_kept, true) << "] = Acc::store(a);\n";
+    } else {
+      std::string di = "qd";
+      if (dims[depth - 1].ds != 0) di += cat(" + ", var(depth - 1), " * ", dims[depth - 1].ds);
+      os << ind << "dst[" << di << "] = " << root << ";\n";
+    }
+    for (size_t d = 0; d < n_kept; ++d) close(ind);
+  } else if (local) {
+    // Everything reduced to one value: each thread reduces its share of the outermost loop, the
+    // partials are combined in thread order.
+    os << "  A total = Acc::identity();\n";
+    std::string lo = "0", hi;
+    if (parallel) {
+      os << "  const int nt = slope::jit::max_threads() < 64 ? slope::jit::max_threads() : 64;\n"
+         << "  A part[64];\n  for (int j = 0; j < 64; ++j) part[j] = Acc::identity();\n"
+         << "#pragma omp parallel num_threads(nt)" << bad_clause << "\n  {\n"
+         << "    const int64_t tid = slope::jit::thread_id(), nth = slope::jit::num_threads();\n"
+         << "    const int64_t lo = " << dims[0].n << " * tid / nth, hi = " << dims[0].n << " * (tid + 1) / nth;\n";
+      ind = "    ";
+      lo = "lo";
+      hi = "hi";
+    }
+    os << ind << "A a = Acc::identity();\n";
+    for (size_t d = 0; d < depth; ++d) {
+      const bool simd = d + 1 == depth && simd_sum;
+      open(ind, d, "", simd ? " reduction(+:a)" : "", simd, "", d == 0 ? lo : "0", d == 0 ? hi : "");
+    }
+    emit_nodes(os, nodes, order, ind, index_in(depth - 1));
+    os << ind << "a = Acc::combine(a, " << load << ");\n";
+    for (size_t d = 0; d < depth; ++d) close(ind);
+    if (parallel) {
+      os << ind << "part[tid] = a;\n  }\n"
+         << "  for (int j = 0; j < nt; ++j) total = Acc::combine(total, part[j]);\n";
+    } else {
+      os << "  total = a;\n";
+    }
+    os << "  dst[0] = Acc::store(total);\n";
+  } else {
+    // Accumulate into the output: reduced loops outside the first kept one run in every thread,
+    // which takes its static share of the kept loop each time (same share, so no races, no barrier).
+    size_t first_kept = 0;
+    while (dims[first_kept].red) ++first_kept;
+    if (parallel) {
+      os << "#pragma omp parallel" << bad_clause << "\n  {\n";
+      ind = "    ";
+    }
+    for (size_t d = 0; d < depth; ++d) {
+      const bool par = parallel && d == first_kept;
+      const std::string directive = par ? "for" : "", clauses = par ? " schedule(static) nowait" : "";
+      if (d + 1 == depth && !dims[d].red) {
+        open(ind, d, directive, clauses, true);
+        emit_nodes(os, nodes, order, ind, index_in(d));
+        std::string di = cat("qd + ", var(d), " * ", dims[d].ds);
+        os << ind << "acc[" << di << "] = Acc::combine(acc[" << di << "], " << load << ");\n";
+        close(ind);
+      } else if (d + 1 == depth) {
+        // `a` starts from this output element's running value, read once qd is known.
+        open(ind, d, directive, clauses + (simd_sum ? " reduction(+:a)" : ""), simd_sum, ind + "A a = acc[qd];\n");
+        emit_nodes(os, nodes, order, ind, index_in(d));
+        os << ind << "a = Acc::combine(a, " << load << ");\n";
+        close(ind);
+        os << ind << "acc[qd] = a;\n";
+      } else {
+        open(ind, d, directive, clauses, false);
+      }
+    }
+    for (size_t d = 0; d + 1 < depth; ++d) close(ind);
+    if (parallel) os << "  }\n";
+    if (acc_array) {
+      const int64_t n_out = numel(kept_shape);
+      if (n_out >= kParallelWork) os << "#pragma omp parallel for\n";
+      os << "  for (int64_t j = 0; j < " << n_out << "; ++j) dst[j] = Acc::store(acc[j]);\n";
+    }
+  }
+  if (int_div) {
+    // Eager mode's message names the divisor's type.
+    DType divisor = T;
+    for (int n : order)
+      if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) divisor = nodes[n].dtype;
+    os << "  if (bad) return slope::jit::error(err, errlen, \"[div] integer division by zero (" << to_string(AVal{shape, divisor})
+       << " divisor)\");\n";
+  }
+  k.body = os.str();
+  kernels.push_back(std::move(k));
+}
+
+}  // namespace slope::cpu::codegen
