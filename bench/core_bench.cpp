@@ -103,5 +103,34 @@ int main() {
     check(j.shape() == slope::Shape{256, 256}, "jacobian");
     report("jacobian_tanh_256", t * 1e3, "ms");
   }
+
+  {  // jit: tanh(x * 2 + 1) * x on 2^24 f32, one fused compiled loop, a fresh output each call
+    const int64_t n = int64_t(1) << 24;
+    slope::Program p;
+    auto op = [&](slope::Prim prim, slope::Params params, std::vector<slope::Atom> in) {
+      std::vector<slope::AVal> avals;
+      for (const slope::Atom& a : in) avals.push_back(p.aval(a));
+      slope::AVal out;
+      slope::infer(prim, params, avals.data(), avals.size(), &out);
+      int v = p.new_var(out);
+      p.instructions.push_back(slope::Instruction{prim, params, in, {v}});
+      return slope::Atom{v, {}};
+    };
+    auto scalar = [&](float v) { return op(slope::Prim::full, slope::FullParams{{n}, slope::f32, v}, {}); };
+    slope::Atom x{p.new_var(slope::AVal{{n}, slope::f32}), {}};
+    p.inputs.push_back(x.var);
+    slope::Atom y = op(slope::Prim::add, {}, {op(slope::Prim::mul, {}, {x, scalar(2)}), scalar(1)});
+    p.outputs.push_back(op(slope::Prim::mul, {}, {op(slope::Prim::tanh, {}, {y}), x}));
+    auto exe = slope::default_backend().compile(p);
+    if (exe->code().empty()) std::fprintf(stderr, "core_bench: jit fell back to the interpreter\n");
+    slope::Tensor in = slope::rand({n}) * 4.0f - 2.0f;
+    std::vector<slope::Tensor> arg{in};
+    slope::Tensor out;
+    for (int i = 0; i < 2; ++i) out = exe->run(arg)[0];
+    double t = seconds_best_of(20, [&] { out = exe->run(arg)[0]; });
+    slope::Tensor want = slope::tanh(in * 2.0f + 1.0f) * in;
+    check(out.to_vector<float>() == want.to_vector<float>(), "jit fused tanh");
+    report("jit_tanh_2^24_f32", t * 1e3, "ms");
+  }
   return 0;
 }

@@ -27,7 +27,8 @@ benches = [("matmul_1024_f32", "matmul 1024^3 f32", True),
            ("add_2^24_f32", "add 2^24 f32 (3 x 64 MiB)", True),
            ("eager_add_4_f32", "eager a = a + b, 4 x f32", False),
            ("hvp_mlp_784_100_10", "HVP, MLP 784-100-10 b64", False),
-           ("jacobian_tanh_256", "jacobian tanh(Wx) 256", False)]
+           ("jacobian_tanh_256", "jacobian tanh(Wx) 256", False),
+           ("jit_tanh_2^24_f32", "jit tanh(2x+1)*x 2^24 f32", False)]
 others = ["numpy", "torch", "torch_autograd"]
 print()
 print(f"{'benchmark':28} {'unit':8} {'slope':>9} {'numpy':>9} {'torch':>9} {'torch+ag':>9}   slope speed vs numpy / torch / torch+ag")

@@ -96,6 +96,16 @@ def transforms():
     report("jacobian_tanh_256", "torch", best_of(10, jac) * 1e3, "ms")
 
 
+def fused():
+    # PyTorch eager: three kernels and fresh outputs (what slope's jit compiles into one loop)
+    x = torch.rand(1 << 24) * 4 - 2
+    with torch.no_grad():
+        f = lambda: torch.tanh(x * 2 + 1) * x
+        for _ in range(2):
+            f()
+        report("jit_tanh_2^24_f32", "torch", best_of(20, f) * 1e3, "ms")
+
+
 if __name__ == "__main__":
     print(f"torch_bench: torch {torch.__version__}, numpy {np.__version__}, "
           f"{torch.get_num_threads()} torch threads", file=sys.stderr)
@@ -103,3 +113,4 @@ if __name__ == "__main__":
     add()
     eager()
     transforms()
+    fused()
