@@ -615,6 +615,36 @@ TEST(Passes, DotOfLinearizedProgram) {
   expect_valid_dot(dot);
 }
 
+TEST(Passes, MalformedProgramsGiveErrorsNotCrashes) {
+  // The passes assume a typechecked program, but a bad var id must still be an error, not an
+  // out-of-bounds access.
+  Program p;
+  int x = input(p, f23);
+  int y = emit(p, Prim::exp, {V(x)});
+  p.outputs = {V(y)};
+  Program bad_operand = p;
+  bad_operand.instructions[0].inputs[0] = V(17);
+  Program bad_output = p;
+  bad_output.outputs[0] = V(-1 + 100);
+  Program bad_input = p;
+  bad_input.inputs[0] = 5;
+  for (const Program* q : {&bad_operand, &bad_output, &bad_input}) {
+    EXPECT_ERROR_WITH(slope::eliminate_dead_code(*q), "[eliminate_dead_code]", "out of range");
+    EXPECT_ERROR_WITH(slope::eliminate_common_subexpressions(*q), "[eliminate_common_subexpressions]", "out of range");
+    EXPECT_ERROR_WITH(slope::fold_constants(*q), "[fold_constants]", "out of range");
+    EXPECT_ERROR_WITH(slope::to_dot(*q), "[to_dot]", "out of range");
+  }
+  // A use before definition is drawn (as a red placeholder), so a broken program can be looked at.
+  Program early = p;
+  int z = early.new_var(f23);
+  early.instructions.insert(early.instructions.begin(), Instruction{Prim::neg, slope::NoParams{}, {V(y)}, {z}});
+  early.outputs.push_back(V(z));
+  std::string dot = slope::to_dot(early);
+  EXPECT_NE(dot.find("undef1 [shape=plaintext"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("undef1 -> i0;"), std::string::npos) << dot;
+  expect_valid_dot(dot);
+}
+
 // ---------------- scale ----------------
 
 TEST(Passes, HundredThousandInstructions) {

@@ -490,6 +490,7 @@ std::string to_dot(const Program& p, const std::string& name, const std::vector<
           p.instructions.size(), " instructions (one fusion-group id per instruction, -1 for none)");
   std::ostringstream os;
   os << "digraph " << dot_quote(name) << " {\n";
+  os << "  graph [fontname=\"monospace\"];\n";
   os << "  node [fontname=\"monospace\", fontsize=11];\n";
   os << "  edge [fontname=\"monospace\", fontsize=9];\n";
 
