@@ -130,6 +130,21 @@ class DoubleBody final : public slope::CallBody {
   std::vector<Tensor> eval(std::span<const Tensor> in) const override { return {in[0] + in[0]}; }
 };
 
+bool have_dot() { return std::system("which dot > /dev/null 2>&1") == 0; }
+
+// Runs Graphviz on the text when it is installed (it is not a dependency).
+void expect_valid_dot(const std::string& text) {
+  if (!have_dot()) return;
+  std::string path = testing::TempDir() + "slope_passes_test.dot";
+  {
+    std::ofstream f(path);
+    f << text;
+  }
+  std::string cmd = "dot -Tsvg '" + path + "' -o /dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << text;
+  std::remove(path.c_str());
+}
+
 // ---------------- typecheck ----------------
 
 TEST(Passes, TypecheckAcceptsWellFormed) {
@@ -206,7 +221,7 @@ TEST(Passes, TypecheckRejectsMalformedPrograms) {
   {  // the shape rule itself rejects the operands: named with the instruction
     Program p = base();
     p.instructions.push_back(Instruction{Prim::add, slope::NoParams{}, {V(1), C(slope::ones({3}))}, {p.new_var(f23)}});
-    EXPECT_ERROR_WITH(slope::typecheck(p), "[typecheck] instruction 1 (add)", "shape rule rejects", "[add]");
+    EXPECT_ERROR_WITH(slope::typecheck(p), "[typecheck] instruction 1 (add) on ([2, 3] f32, [3] f32)", "shape rule rejects", "[add]");
   }
   {  // bad params for the primitive
     Program p = base();
@@ -306,7 +321,7 @@ TEST(Passes, DeadCodeKeepsMultiOutputInstructionsWithOneLiveOutput) {
   // A call with two outputs, only the second used.
   class PairBody final : public slope::CallBody {
    public:
-    std::string name() const override { return "pair"; }
+    std::string name() const override { return "pair \"2\" \\ {x}\nnext"; }  // hostile to DOT
     size_t num_outputs() const override { return 2; }
     std::vector<AVal> infer(std::span<const AVal> in) const override { return {in[0], in[0]}; }
     std::vector<Tensor> eval(std::span<const Tensor> in) const override { return {slope::exp(in[0]), slope::sin(in[0])}; }
@@ -319,6 +334,13 @@ TEST(Passes, DeadCodeKeepsMultiOutputInstructionsWithOneLiveOutput) {
   Program q = slope::eliminate_dead_code(p);
   expect_equivalent(p, q);
   EXPECT_EQ(q.instructions.size(), 1u);
+  // DOT: an edge from a multi-output instruction names the output; the body's name is escaped
+  std::string dot = slope::to_dot(p);
+  EXPECT_NE(dot.find("i0 -> outputs [label=\"1 -> 0\"]"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("label=\"call\\nbody=pair \\\"2\\\" \\\\ {x}\\nnext\\n-> [2, 3] f32, [2, 3] f32\"]"),
+            std::string::npos)
+      << dot;
+  expect_valid_dot(dot);
   Program none;
   input(none, f23);
   emit(none, Prim::exp, {V(0)});
@@ -533,21 +555,6 @@ TEST(Passes, LinearizedPrograms) {
 }
 
 // ---------------- Graphviz ----------------
-
-bool have_dot() { return std::system("which dot > /dev/null 2>&1") == 0; }
-
-// Runs Graphviz on the text when it is installed (it is not a dependency).
-void expect_valid_dot(const std::string& text) {
-  if (!have_dot()) return;
-  std::string path = testing::TempDir() + "slope_passes_test.dot";
-  {
-    std::ofstream f(path);
-    f << text;
-  }
-  std::string cmd = "dot -Tsvg '" + path + "' -o /dev/null";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << text;
-  std::remove(path.c_str());
-}
 
 TEST(Passes, DotOutput) {
   auto body = std::make_shared<DoubleBody>();

@@ -276,7 +276,10 @@ void typecheck(const Program& p) {
       out_avals.assign(nout, AVal{});
       infer(ins.prim, ins.params, in_avals.data(), in_avals.size(), out_avals.data());
     } catch (const Error& e) {
-      fail("typecheck", "instruction ", k, " (", pn, params_str(ins.params).empty() ? "" : " ", params_str(ins.params),
+      std::string types;
+      for (const AVal& a : in_avals) types += (types.empty() ? "" : ", ") + to_string(a);
+      std::string ps = params_str(ins.params);
+      fail("typecheck", "instruction ", k, " (", pn, ps.empty() ? "" : " ", ps, ") on (", types,
            "): the shape rule rejects its operands: ", e.what());
     }
     REQUIRE(ins.outputs.size() == nout, "typecheck", "instruction ", k, " (", pn, ") declares ", ins.outputs.size(),
