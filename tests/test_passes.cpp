@@ -130,6 +130,21 @@ class DoubleBody final : public slope::CallBody {
   std::vector<Tensor> eval(std::span<const Tensor> in) const override { return {in[0] + in[0]}; }
 };
 
+bool have_dot() { return std::system("which dot > /dev/null 2>&1") == 0; }
+
+// Runs Graphviz on the text when it is installed (it is not a dependency).
+void expect_valid_dot(const std::string& text) {
+  if (!have_dot()) return;
+  std::string path = testing::TempDir() + "slope_passes_test.dot";
+  {
+    std::ofstream f(path);
+    f << text;
+  }
+  std::string cmd = "dot -Tsvg '" + path + "' -o /dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << text;
+  std::remove(path.c_str());
+}
+
 // ---------------- typecheck ----------------
 
 TEST(Passes, TypecheckAcceptsWellFormed) {
@@ -206,7 +221,7 @@ TEST(Passes, TypecheckRejectsMalformedPrograms) {
   {  // the shape rule itself rejects the operands: named with the instruction
     Program p = base();
     p.instructions.push_back(Instruction{Prim::add, slope::NoParams{}, {V(1), C(slope::ones({3}))}, {p.new_var(f23)}});
-    EXPECT_ERROR_WITH(slope::typecheck(p), "[typecheck] instruction 1 (add)", "shape rule rejects", "[add]");
+    EXPECT_ERROR_WITH(slope::typecheck(p), "[typecheck] instruction 1 (add) on ([2, 3] f32, [3] f32)", "shape rule rejects", "[add]");
   }
   {  // bad params for the primitive
     Program p = base();
@@ -306,7 +321,7 @@ TEST(Passes, DeadCodeKeepsMultiOutputInstructionsWithOneLiveOutput) {
   // A call with two outputs, only the second used.
   class PairBody final : public slope::CallBody {
    public:
-    std::string name() const override { return "pair"; }
+    std::string name() const override { return "pair \"2\" \\ {x}\nnext"; }  // hostile to DOT
     size_t num_outputs() const override { return 2; }
     std::vector<AVal> infer(std::span<const AVal> in) const override { return {in[0], in[0]}; }
     std::vector<Tensor> eval(std::span<const Tensor> in) const override { return {slope::exp(in[0]), slope::sin(in[0])}; }
@@ -319,6 +334,13 @@ TEST(Passes, DeadCodeKeepsMultiOutputInstructionsWithOneLiveOutput) {
   Program q = slope::eliminate_dead_code(p);
   expect_equivalent(p, q);
   EXPECT_EQ(q.instructions.size(), 1u);
+  // DOT: an edge from a multi-output instruction names the output; the body's name is escaped
+  std::string dot = slope::to_dot(p);
+  EXPECT_NE(dot.find("i0 -> outputs [label=\"1 -> 0\"]"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("label=\"call\\nbody=pair \\\"2\\\" \\\\ {x}\\nnext\\n-> [2, 3] f32, [2, 3] f32\"]"),
+            std::string::npos)
+      << dot;
+  expect_valid_dot(dot);
   Program none;
   input(none, f23);
   emit(none, Prim::exp, {V(0)});
@@ -534,21 +556,6 @@ TEST(Passes, LinearizedPrograms) {
 
 // ---------------- Graphviz ----------------
 
-bool have_dot() { return std::system("which dot > /dev/null 2>&1") == 0; }
-
-// Runs Graphviz on the text when it is installed (it is not a dependency).
-void expect_valid_dot(const std::string& text) {
-  if (!have_dot()) return;
-  std::string path = testing::TempDir() + "slope_passes_test.dot";
-  {
-    std::ofstream f(path);
-    f << text;
-  }
-  std::string cmd = "dot -Tsvg '" + path + "' -o /dev/null";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << text;
-  std::remove(path.c_str());
-}
-
 TEST(Passes, DotOutput) {
   auto body = std::make_shared<DoubleBody>();
   Program p;
@@ -612,6 +619,36 @@ TEST(Passes, DotOfLinearizedProgram) {
   std::string dot = slope::to_dot(*lin.linear, "lin");
   EXPECT_NE(dot.find("x0 [shape=ellipse"), std::string::npos) << dot;
   EXPECT_NE(dot.find("-> outputs"), std::string::npos) << dot;
+  expect_valid_dot(dot);
+}
+
+TEST(Passes, MalformedProgramsGiveErrorsNotCrashes) {
+  // The passes assume a typechecked program, but a bad var id must still be an error, not an
+  // out-of-bounds access.
+  Program p;
+  int x = input(p, f23);
+  int y = emit(p, Prim::exp, {V(x)});
+  p.outputs = {V(y)};
+  Program bad_operand = p;
+  bad_operand.instructions[0].inputs[0] = V(17);
+  Program bad_output = p;
+  bad_output.outputs[0] = V(-1 + 100);
+  Program bad_input = p;
+  bad_input.inputs[0] = 5;
+  for (const Program* q : {&bad_operand, &bad_output, &bad_input}) {
+    EXPECT_ERROR_WITH(slope::eliminate_dead_code(*q), "[eliminate_dead_code]", "out of range");
+    EXPECT_ERROR_WITH(slope::eliminate_common_subexpressions(*q), "[eliminate_common_subexpressions]", "out of range");
+    EXPECT_ERROR_WITH(slope::fold_constants(*q), "[fold_constants]", "out of range");
+    EXPECT_ERROR_WITH(slope::to_dot(*q), "[to_dot]", "out of range");
+  }
+  // A use before definition is drawn (as a red placeholder), so a broken program can be looked at.
+  Program early = p;
+  int z = early.new_var(f23);
+  early.instructions.insert(early.instructions.begin(), Instruction{Prim::neg, slope::NoParams{}, {V(y)}, {z}});
+  early.outputs.push_back(V(z));
+  std::string dot = slope::to_dot(early);
+  EXPECT_NE(dot.find("undef1 [shape=plaintext"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("undef1 -> i0;"), std::string::npos) << dot;
   expect_valid_dot(dot);
 }
 

@@ -276,7 +276,10 @@ void typecheck(const Program& p) {
       out_avals.assign(nout, AVal{});
       infer(ins.prim, ins.params, in_avals.data(), in_avals.size(), out_avals.data());
     } catch (const Error& e) {
-      fail("typecheck", "instruction ", k, " (", pn, params_str(ins.params).empty() ? "" : " ", params_str(ins.params),
+      std::string types;
+      for (const AVal& a : in_avals) types += (types.empty() ? "" : ", ") + to_string(a);
+      std::string ps = params_str(ins.params);
+      fail("typecheck", "instruction ", k, " (", pn, ps.empty() ? "" : " ", ps, ") on (", types,
            "): the shape rule rejects its operands: ", e.what());
     }
     REQUIRE(ins.outputs.size() == nout, "typecheck", "instruction ", k, " (", pn, ") declares ", ins.outputs.size(),
@@ -490,6 +493,7 @@ std::string to_dot(const Program& p, const std::string& name, const std::vector<
           p.instructions.size(), " instructions (one fusion-group id per instruction, -1 for none)");
   std::ostringstream os;
   os << "digraph " << dot_quote(name) << " {\n";
+  os << "  graph [fontname=\"monospace\"];\n";
   os << "  node [fontname=\"monospace\", fontsize=11];\n";
   os << "  edge [fontname=\"monospace\", fontsize=9];\n";
 
