@@ -166,6 +166,21 @@ TEST_F(JitToolchain, CacheDirectoryIsPrivate) {
   EXPECT_EQ(st.st_mode & 077, 0u);
 }
 
+TEST_F(JitToolchain, CacheLocationFollowsTheEnvironment) {
+  EnvGuard unset("SLOPE_CACHE_DIR", std::nullopt);
+  {
+    EnvGuard xdg("XDG_CACHE_HOME", (root_ / "xdg").string());
+    BuildResult r = build_shared_library(fresh_source());
+    ASSERT_TRUE(r.library) << r.log;
+    EXPECT_EQ(fs::path(r.library->path()).parent_path(), root_ / "xdg" / "slope" / "jit-v1");
+  }
+  EnvGuard xdg("XDG_CACHE_HOME", std::nullopt);
+  EnvGuard home("HOME", (root_ / "home").string());
+  BuildResult r = build_shared_library(fresh_source());
+  ASSERT_TRUE(r.library) << r.log;
+  EXPECT_EQ(fs::path(r.library->path()).parent_path(), root_ / "home" / ".cache" / "slope" / "jit-v1");
+}
+
 TEST_F(JitToolchain, CorruptEntryIsRebuilt) {
   const std::string src = fresh_source();
   {

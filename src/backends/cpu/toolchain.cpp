@@ -495,12 +495,14 @@ std::string cache_dir() {
     return dir;
   }
   std::string fallback = fallback_dir_locked(s);
-  if (s.warned.insert(base).second)
-    std::fprintf(stderr,
-                 "slope: [jit] not using the compilation cache %s: %s; compiled code is kept in "
-                 "the private directory %s for this process only (set SLOPE_CACHE_DIR to a "
-                 "directory only you can write to)\n",
-                 dir.empty() ? "" : dir.c_str(), why.c_str(), fallback.c_str());
+  if (s.warned.insert(base).second) {
+    std::string msg = "slope: [jit] not using the compilation cache" +
+                      (dir.empty() ? std::string() : " " + dir) + ": " + why +
+                      "; compiled code is kept in the private directory " + fallback +
+                      " for this process only (set SLOPE_CACHE_DIR to a directory only you can "
+                      "write to)\n";
+    std::fputs(msg.c_str(), stderr);
+  }
   return fallback;
 }
 
