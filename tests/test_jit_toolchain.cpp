@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -430,6 +431,34 @@ TEST_F(JitToolchain, ConcurrentBuildsOfTheSameSource) {
     misses += r.cache_hit ? 0 : 1;
   }
   EXPECT_EQ(misses, 1);  // one compiled, the others waited and shared it
+  EXPECT_FALSE(has_temporaries(cache()));
+  only_entry();
+}
+
+TEST_F(JitToolchain, ConcurrentProcessesShareTheCache) {
+  // Separate processes building the same new source at once: each must end up with a working
+  // library, and the cache with one valid entry (atomic renames, no cross-process lock).
+  const std::string src = fresh_source();
+  constexpr int kChildren = 3;
+  std::vector<pid_t> children;
+  for (int i = 0; i < kChildren; ++i) {
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      BuildResult r = build_shared_library(src);
+      bool ok = r.library && call_f(r, 1) == 2;
+      ::_exit(ok ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  }
+  BuildResult r = build_shared_library(src);
+  ASSERT_TRUE(r.library) << r.log;
+  EXPECT_TRUE(r.cache_hit);
   EXPECT_FALSE(has_temporaries(cache()));
   only_entry();
 }
