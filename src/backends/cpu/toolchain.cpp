@@ -679,7 +679,7 @@ SharedLibrary::~SharedLibrary() {
 }
 
 void* SharedLibrary::symbol(const std::string& name) const {
-  ::dlerror();  // clear any earlier error: a symbol's address may legitimately be null
+  ::dlerror();  // clear an earlier error, so the message below is about this lookup
   void* p = ::dlsym(handle_, name.c_str());
   if (p == nullptr) {
     const char* e = ::dlerror();
