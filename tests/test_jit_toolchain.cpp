@@ -154,6 +154,34 @@ TEST_F(JitToolchain, BuildsLoadsAndCaches) {
   EXPECT_EQ(call_f(r3, 1), 2);
 }
 
+TEST_F(JitToolchain, RebuildsAreByteIdentical) {
+  // What lets several processes build one entry at once without disagreeing on its checksum.
+  const std::string src = fresh_source(R"(namespace { int g(int x) { return 3 * x; } }
+extern "C" int f(int x) { return g(x) + 1; }
+)");
+  auto read_sum = [&](const fs::path& so) {
+    fs::path sum = so;
+    sum.replace_extension(".sha256");
+    std::ifstream in(sum);
+    std::string hex;
+    in >> hex;
+    return hex;
+  };
+  std::string first;
+  {
+    BuildResult r = build_shared_library(src);
+    ASSERT_TRUE(r.library) << r.log;
+    first = read_sum(only_entry());
+  }
+  fs::path so = only_entry();
+  fs::remove(so);
+  BuildResult r = build_shared_library(src);
+  ASSERT_TRUE(r.library) << r.log;
+  EXPECT_FALSE(r.cache_hit);
+  EXPECT_EQ(call_f(r, 2), 7);
+  EXPECT_EQ(read_sum(so), first);
+}
+
 TEST_F(JitToolchain, CacheDirectoryIsPrivate) {
   BuildResult r = build_shared_library(fresh_source());
   ASSERT_TRUE(r.library) << r.log;
@@ -165,6 +193,25 @@ TEST_F(JitToolchain, CacheDirectoryIsPrivate) {
   // Directories it had to create on the way are private too.
   ASSERT_EQ(::lstat((root_ / "cache").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
+TEST_F(JitToolchain, StaleTemporariesAreRemoved) {
+  // Left by a process that died mid-build: removed once older than an hour; a recent one may
+  // belong to a build running right now and stays.
+  fs::create_directories(cache() / "tmp-old000");
+  fs::permissions(root_ / "cache", fs::perms::owner_all);
+  fs::permissions(cache(), fs::perms::owner_all);
+  std::ofstream(cache() / "tmp-old000" / "x.cpp") << "int x;";
+  std::ofstream(cache() / "tmp-oldfile.so") << "junk";
+  fs::create_directories(cache() / "tmp-new000");
+  auto old_time = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  fs::last_write_time(cache() / "tmp-old000", old_time);
+  fs::last_write_time(cache() / "tmp-oldfile.so", old_time);
+  BuildResult r = build_shared_library(fresh_source());
+  ASSERT_TRUE(r.library) << r.log;
+  EXPECT_FALSE(fs::exists(cache() / "tmp-old000"));
+  EXPECT_FALSE(fs::exists(cache() / "tmp-oldfile.so"));
+  EXPECT_TRUE(fs::exists(cache() / "tmp-new000"));
 }
 
 TEST_F(JitToolchain, CacheLocationFollowsTheEnvironment) {

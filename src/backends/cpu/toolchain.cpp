@@ -156,43 +156,58 @@ void write_all(int fd, const std::string& data, const std::string& path) {
   }
 }
 
-// A file created by mkstemps in the cache directory, removed when this goes out of scope unless
-// it was renamed into place: every exit path (compiler failure, exception) cleans up.
-class TempFile {
+// Writes a new file (never through an existing name or symlink).
+void write_new_file(const std::string& path, const std::string& data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) fail(kOp, "cannot create ", path, ": ", errno_text(errno));
+  try {
+    write_all(fd, data, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  check(::close(fd) == 0, kOp, "cannot write ", path, ": ", errno_text(errno));
+}
+
+// Atomically replaces `to` (both in one file system).
+void rename_file(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    fail(kOp, "cannot rename ", from, " to ", to, ": ", errno_text(errno));
+}
+
+// Removes a directory and the files directly in it (the directories this file makes are flat).
+void remove_flat_dir(const std::string& path) {
+  if (DIR* d = ::opendir(path.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") ::unlink((path + "/" + name).c_str());
+    }
+    ::closedir(d);
+  }
+  ::rmdir(path.c_str());
+}
+
+// A private directory (mkdtemp: mode 0700) inside the cache directory for one build. The source,
+// the compiler's output and the checksum are written here and then renamed into the cache, and
+// whatever is left is removed on every exit path (compiler failure, exception). The names inside
+// are fixed (<key>.cpp, ...) because the compiler records the source file's name in the symbol
+// table: with a fixed name, every build of an entry is byte-identical, so processes that build
+// the same entry at once agree on its checksum.
+class BuildDir {
  public:
-  TempFile(const std::string& dir, const std::string& suffix) {
-    std::string templ = dir + "/tmp-XXXXXX" + suffix;
+  explicit BuildDir(const std::string& dir) {
+    std::string templ = dir + "/tmp-XXXXXX";
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');
-    int fd = ::mkstemps(buf.data(), int(suffix.size()));
-    if (fd < 0) fail(kOp, "cannot create a temporary file in ", dir, ": ", errno_text(errno));
-    ::close(fd);
+    if (::mkdtemp(buf.data()) == nullptr)
+      fail(kOp, "cannot create a temporary directory in ", dir, ": ", errno_text(errno));
     path_.assign(buf.data());
   }
-  ~TempFile() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
+  ~BuildDir() { remove_flat_dir(path_); }
+  BuildDir(const BuildDir&) = delete;
+  BuildDir& operator=(const BuildDir&) = delete;
 
-  const std::string& path() const { return path_; }
-  void write(const std::string& data) {
-    int fd = ::open(path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) fail(kOp, "cannot open ", path_, ": ", errno_text(errno));
-    try {
-      write_all(fd, data, path_);
-    } catch (...) {
-      ::close(fd);
-      throw;
-    }
-    check(::close(fd) == 0, kOp, "cannot write ", path_, ": ", errno_text(errno));
-  }
-  // Atomically replaces `dest` (rename within one directory); the temporary name is gone after.
-  void rename_to(const std::string& dest) {
-    if (::rename(path_.c_str(), dest.c_str()) != 0)
-      fail(kOp, "cannot rename ", path_, " to ", dest, ": ", errno_text(errno));
-    path_.clear();
-  }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;
@@ -372,17 +387,9 @@ struct DirState {
   std::set<std::string> warned;  // refused directories already reported
   std::set<std::string> swept;   // directories whose stale temporaries were removed
   std::string fallback;          // this process's private directory, made on first need
+  // The fallback directory dies with the process. Loaded libraries stay mapped after unlink.
   ~DirState() {
-    // The fallback directory dies with the process. Loaded libraries stay mapped after unlink.
-    if (fallback.empty()) return;
-    if (DIR* d = ::opendir(fallback.c_str())) {
-      while (dirent* e = ::readdir(d)) {
-        std::string name = e->d_name;
-        if (name != "." && name != "..") ::unlink((fallback + "/" + name).c_str());
-      }
-      ::closedir(d);
-    }
-    ::rmdir(fallback.c_str());
+    if (!fallback.empty()) remove_flat_dir(fallback);
   }
 };
 
@@ -463,7 +470,10 @@ void sweep_stale_locked(DirState& s, const std::string& dir) {
     if (name.rfind("tmp-", 0) != 0) continue;
     std::string path = dir + "/" + name;
     struct stat st {};
-    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > kStaleTempSeconds)
+    if (::lstat(path.c_str(), &st) != 0 || now - st.st_mtime <= kStaleTempSeconds) continue;
+    if (S_ISDIR(st.st_mode))
+      remove_flat_dir(path);
+    else if (S_ISREG(st.st_mode))
       ::unlink(path.c_str());
   }
   ::closedir(d);
@@ -631,12 +641,14 @@ BuildResult build_locked(const std::string& source, const Toolchain& t, const st
     }
   }
 
-  TempFile src(dir, ".cpp");
-  src.write(source);
-  TempFile so(dir, ".so");
+  BuildDir tmp(dir);
+  const std::string src = tmp.file(key + ".cpp");
+  const std::string so = tmp.file(key + ".so");
+  const std::string sum_tmp = tmp.file(key + ".sha256");
+  write_new_file(src, source);
   std::vector<std::string> args = t.info.argv;
   args.insert(args.end(), t.cflags.begin(), t.cflags.end());
-  args.insert(args.end(), {src.path(), "-o", so.path()});
+  args.insert(args.end(), {src, "-o", so});
   args.insert(args.end(), t.lflags.begin(), t.lflags.end());
   ProcessResult r = run_process(args);
   if (!succeeded(r)) {
@@ -649,15 +661,15 @@ BuildResult build_locked(const std::string& source, const Toolchain& t, const st
   }
   result.log = note + r.output;  // warnings, if any
 
-  std::optional<std::string> sum = sha256_file(so.path());
-  check(sum.has_value(), kOp, "cannot read the compiled ", so.path());
-  TempFile sum_file(dir, ".sha256");
-  sum_file.write(*sum + "\n");
+  std::optional<std::string> sum = sha256_file(so);
+  check(sum.has_value(), kOp, "cannot read the compiled ", so);
+  write_new_file(sum_tmp, *sum + "\n");
   // The .so first, then its sum: a crash in between leaves a new .so next to a stale or missing
   // sum, which the check above reports as corrupt. Other processes doing the same build race
-  // harmlessly: every rename is atomic, and a mismatched pair only costs a rebuild.
-  so.rename_to(so_path);
-  sum_file.rename_to(sum_path);
+  // harmlessly: every rename is atomic and their outputs are identical (see BuildDir); even if
+  // they were not, a mismatched pair would only cost a rebuild.
+  rename_file(so, so_path);
+  rename_file(sum_tmp, sum_path);
 
   std::string error;
   auto lib = open_library(so_path, error);
