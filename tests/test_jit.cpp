@@ -173,7 +173,9 @@ TEST_P(JitFront, LoweredShowsProgramAndDot) {
   EXPECT_NE(text.find("[8, f32]"), std::string::npos) << text;
   EXPECT_NE(low.dot().find("digraph"), std::string::npos);
   EXPECT_NE(low.traced().str().find("mul"), std::string::npos);
-  if (GetParam() == "reference") EXPECT_EQ(low.code(), "");  // interprets: no generated code
+  if (GetParam() == "reference") {
+    EXPECT_EQ(low.code(), "");  // interprets: no generated code
+  }
 }
 
 TEST_P(JitFront, TwoThreadsCallOneJittedFunction) {
