@@ -1,6 +1,7 @@
 // CpuBackend::compile: generate C++ for a flat Program, build it with the system compiler (through
 // toolchain.h's cache), and wrap the entry point as an Executable. When the compiler fails, its
 // log reaches stderr and the program runs on the interpreter instead: slower, never wrong.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -68,8 +69,10 @@ bool log_jit() {
 }  // namespace
 
 std::shared_ptr<const Executable> compile_program(const Program& program, const FallbackFn& fallback) {
+  // SLOPE_LOG_JIT: jit's front-end prints the program and this code (transforms/jit.cpp); this
+  // adds what only the backend knows: the workspace size and whether the disk cache was hit.
   const bool log = log_jit();
-  if (log) std::fprintf(stderr, "[jit] compiling for the cpu backend:\n%s\n", program.str().c_str());
+  const auto t0 = std::chrono::steady_clock::now();
   codegen::Source src;
   try {
     src = codegen::generate(program, "slope_main");
@@ -78,7 +81,6 @@ std::shared_ptr<const Executable> compile_program(const Program& program, const 
     std::fprintf(stderr, "[jit] cpu code generation failed (%s); running the program with the interpreter\n", e.what());
     return fallback(program);
   }
-  if (log) std::fprintf(stderr, "[jit] generated code:\n%s\n", src.code.c_str());
   BuildResult built = build_shared_library(src.code);
   if (!built.library) {
     std::fprintf(stderr,
@@ -86,6 +88,12 @@ std::shared_ptr<const Executable> compile_program(const Program& program, const 
                  "instead. Compiler output:\n%s\n",
                  compiler().c_str(), built.log.c_str());
     return fallback(program);
+  }
+  if (log) {
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr, "[jit] cpu: %zu instructions -> %s (%s, %.1f ms), workspace %lld bytes\n",
+                 program.instructions.size(), built.library->path().c_str(),
+                 built.cache_hit ? "disk cache hit" : "compiled", ms, static_cast<long long>(src.workspace_bytes));
   }
   auto entry = reinterpret_cast<Entry>(built.library->symbol("slope_main"));
   return std::make_shared<CompiledExecutable>(built.library, entry, program, std::move(src));

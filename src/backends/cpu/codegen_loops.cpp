@@ -28,8 +28,11 @@ namespace slope::cpu::codegen {
 
 namespace {
 
-// Elements x cost below which threads cost more than they save (cf. parallel.h's grain).
-constexpr int64_t kParallelWork = 65536;
+// Elements x cost below which threads cost more than they save. Higher than the eager kernels'
+// grain (parallel.h): a fused loop does more work per element, and with OMP_WAIT_POLICY=PASSIVE
+// (what slope's benchmarks and tests use, so that OpenBLAS and OpenMP never spin against each
+// other) every parallel region pays a futex wake-up of the sleeping workers.
+constexpr int64_t kParallelWork = int64_t(1) << 17;
 
 bool heavy(Prim p) {
   switch (p) {

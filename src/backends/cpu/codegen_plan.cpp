@@ -261,7 +261,13 @@ class Planner {
     const AVal& av = prog_.vars[var];
     const Prim p = ins.prim;
     std::vector<Lazy> in;
-    for (const Atom& a : ins.inputs) in.push_back(get(a));
+    const Family fam = family(p);
+    for (const Atom& a : ins.inputs) {
+      // Operands of matmul/conv/gather/... are stored; the stored value then serves every later
+      // consumer too (no second store of the same expression).
+      if (fam == Family::general && a.is_var() && has_ops(value_[a.var])) value_[a.var] = materialize(value_[a.var]);
+      in.push_back(get(a));
+    }
     Lazy result;
     if (is_elementwise(p)) {
       std::vector<int> args;
