@@ -13,9 +13,11 @@
 // Threads: OpenMP over the outermost kept loop (collapsed with its neighbours when it is short),
 // only above kParallelWork; a whole reduction to one value splits its outermost loop and combines
 // one partial per thread in thread order (deterministic for a given thread count). Floating sums
-// use double accumulators like the eager kernels but a different order (and `omp simd` lanes), so
-// they may differ from eager mode in the last bits; everything else is bit-identical to eager,
-// because every value goes through the slope::scalar functions the eager kernels use.
+// use double accumulators like the eager kernels but a different order (8 interleaved lanes in
+// the innermost loop, thread partials), so they may differ from eager mode in the last bits; the
+// order never depends on the compiler's vector width, so exported builds reproduce them exactly.
+// Everything else is bit-identical to eager, because every value goes through the slope::scalar
+// functions the eager kernels use.
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -398,12 +400,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     os << pre;
     // No simd with an integer division: its `bad` flag is already a reduction of the enclosing
     // parallel region, which a simd reduction on the same loop cannot name again.
-    if (simd && int_div) {
-      const std::string red = " reduction(+:a)";
-      if (size_t at = clauses.find(red); at != std::string::npos) clauses.erase(at, red.size());
-    } else if (simd) {
-      directive += directive.empty() ? "simd" : " simd";
-    }
+    if (simd && !int_div) directive += directive.empty() ? "simd" : " simd";
     if (!directive.empty()) os << "#pragma omp " << directive << clauses << "\n";
     os << ind << "for (int64_t " << var(d) << " = " << lo << "; " << var(d) << " < " << hi << "; ++" << var(d) << ") {\n";
     ind += "  ";
@@ -413,6 +410,36 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     os << ind << "}\n";
   };
   const std::string load = has_red ? cat("Acc::load(v", value.root, ")") : "";
+  // The innermost loop of a reduction, accumulating into `a`. Floating sums use 8 interleaved
+  // lanes combined in a fixed order, so the loop vectorises (the lanes are independent) and the
+  // result does not depend on the vector width the compiler picked: an exported program built
+  // with other flags reproduces the jitted bits.
+  auto reduce_inner = [&](std::string& ind, size_t d, const std::string& lo, std::string hi, const std::string& pre) {
+    if (hi.empty()) hi = cat(dims[d].n);
+    for (size_t l = 0; l < leaves.size(); ++l)
+      os << ind << "const int64_t q" << leaves[l] << " = " << offset(static_cast<int>(l), d, false) << ";\n";
+    os << ind << "const int64_t qd = " << offset(-1, d, false) << ";\n" << pre;
+    const std::string i = var(d);
+    if (simd_sum && !int_div) {
+      const std::string in2 = ind + "  ", in3 = in2 + "  ", in4 = in3 + "  ";
+      os << ind << "{\n"
+         << in2 << "A lane[8];\n" << in2 << "for (int j = 0; j < 8; ++j) lane[j] = Acc::identity();\n"
+         << in2 << "const int64_t n8 = " << lo << " + (" << hi << " - " << lo << ") / 8 * 8;\n"
+         << in2 << "for (int64_t b8 = " << lo << "; b8 < n8; b8 += 8) {\n"
+         << "#pragma omp simd\n"
+         << in3 << "for (int64_t j8 = 0; j8 < 8; ++j8) {\n" << in4 << "const int64_t " << i << " = b8 + j8;\n";
+      emit_nodes(os, nodes, order, in4, index_in(d));
+      os << in4 << "lane[j8] = Acc::combine(lane[j8], " << load << ");\n" << in3 << "}\n" << in2 << "}\n"
+         << in2 << "for (int j = 0; j < 8; ++j) a = Acc::combine(a, lane[j]);\n"
+         << in2 << "for (int64_t " << i << " = n8; " << i << " < " << hi << "; ++" << i << ") {\n";
+      emit_nodes(os, nodes, order, in3, index_in(d));
+      os << in3 << "a = Acc::combine(a, " << load << ");\n" << in2 << "}\n" << ind << "}\n";
+    } else {
+      os << ind << "for (int64_t " << i << " = " << lo << "; " << i << " < " << hi << "; ++" << i << ") {\n";
+      emit_nodes(os, nodes, order, ind + "  ", index_in(d));
+      os << ind << "  a = Acc::combine(a, " << load << ");\n" << ind << "}\n";
+    }
+  };
   const std::string root = cat("v", value.root);
   std::string ind = "  ";
 
@@ -423,24 +450,27 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     emit_nodes(os, nodes, order, ind, index_in(depth));
     os << "  dst[0] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root) << ";\n";
   } else if (!has_red || (local && n_kept > 0)) {
-    // Elementwise, or one local accumulator per output element.
-    const size_t limit = n_kept == depth ? std::max<size_t>(n_kept - 1, 1) : n_kept;
+    // Elementwise, or one local accumulator per output element (kept loops outside).
+    const bool inner_kept = n_kept == depth;
+    const size_t limit = inner_kept ? std::max<size_t>(n_kept - 1, 1) : n_kept;
     for (size_t d = 0; d < n_kept; ++d) {
       const bool par = d == 0 && parallel;
       open(ind, d, par ? "parallel for" : "", par ? " schedule(static)" + collapse(limit) + bad_clause : "",
            d + 1 == depth && !has_red);
     }
-    if (has_red) os << ind << "A a = Acc::identity();\n";
-    for (size_t d = n_kept; d < depth; ++d) open(ind, d, "", simd_sum ? " reduction(+:a)" : "", d + 1 == depth && simd_sum);
-    emit_nodes(os, nodes, order, ind, index_in(depth - 1));
-    if (has_red) {
-      os << ind << "a = Acc::combine(a, " << load << ");\n";
-      for (size_t d = n_kept; d < depth; ++d) close(ind);
-      os << ind << "dst[" << offset(-1, n_kept, true) << "] = Acc::store(a);\n";
-    } else {
+    if (inner_kept) {
+      emit_nodes(os, nodes, order, ind, index_in(depth - 1));
       std::string di = "qd";
       if (dims[depth - 1].ds != 0) di += cat(" + ", var(depth - 1), " * ", dims[depth - 1].ds);
-      os << ind << "dst[" << di << "] = " << root << ";\n";
+      // (only size-1 dims were reduced: each output element is its own reduction)
+      os << ind << "dst[" << di << "] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root)
+         << ";\n";
+    } else {
+      os << ind << "A a = Acc::identity();\n";
+      for (size_t d = n_kept; d + 1 < depth; ++d) open(ind, d, "", "", false);
+      reduce_inner(ind, depth - 1, "0", "", "");
+      for (size_t d = n_kept; d + 1 < depth; ++d) close(ind);
+      os << ind << "dst[" << offset(-1, n_kept, true) << "] = Acc::store(a);\n";
     }
     for (size_t d = 0; d < n_kept; ++d) close(ind);
   } else if (local) {
@@ -459,13 +489,9 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
       hi = "hi";
     }
     os << ind << "A a = Acc::identity();\n";
-    for (size_t d = 0; d < depth; ++d) {
-      const bool simd = d + 1 == depth && simd_sum;
-      open(ind, d, "", simd ? " reduction(+:a)" : "", simd, "", d == 0 ? lo : "0", d == 0 ? hi : "");
-    }
-    emit_nodes(os, nodes, order, ind, index_in(depth - 1));
-    os << ind << "a = Acc::combine(a, " << load << ");\n";
-    for (size_t d = 0; d < depth; ++d) close(ind);
+    for (size_t d = 0; d + 1 < depth; ++d) open(ind, d, "", "", false, "", d == 0 ? lo : "0", d == 0 ? hi : "");
+    reduce_inner(ind, depth - 1, depth == 1 ? lo : "0", depth == 1 ? hi : "", "");
+    for (size_t d = 0; d + 1 < depth; ++d) close(ind);
     if (parallel) {
       os << ind << "part[tid] = a;\n  }\n"
          << "  for (int j = 0; j < nt; ++j) total = Acc::combine(total, part[j]);\n";
@@ -493,10 +519,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
         close(ind);
       } else if (d + 1 == depth) {
         // `a` starts from this output element's running value, read once qd is known.
-        open(ind, d, directive, clauses + (simd_sum ? " reduction(+:a)" : ""), simd_sum, ind + "A a = acc[qd];\n");
-        emit_nodes(os, nodes, order, ind, index_in(d));
-        os << ind << "a = Acc::combine(a, " << load << ");\n";
-        close(ind);
+        reduce_inner(ind, d, "0", "", ind + "A a = acc[qd];\n");
         os << ind << "acc[qd] = a;\n";
       } else {
         open(ind, d, directive, clauses, false);
