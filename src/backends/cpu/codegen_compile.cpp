@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "codegen.h"
 #include "jit.h"
@@ -43,22 +44,54 @@ class CompiledExecutable final : public Executable {
       out.push_back(make_array(a));
       out_ptrs.push_back(out.back().impl()->buffer->data());
     }
-    // Workspace from the buffer cache: large blocks are recycled, not page-faulted in each call.
-    std::shared_ptr<Buffer> ws = workspace_ > 0 ? Buffer::allocate(static_cast<size_t>(workspace_)) : nullptr;
+    Workspace ws(*this);
     char err[512] = {0};
-    if (entry_(args.data(), out_ptrs.data(), ws ? ws->data() : nullptr, err, sizeof err) != 0)
+    if (entry_(args.data(), out_ptrs.data(), ws.data(), err, sizeof err) != 0)
       throw Error(err[0] ? std::string(err) : std::string("[jit] compiled program failed"));
     return out;
   }
   std::string code() const override { return code_; }
 
  private:
+  // A workspace for one call, taken from this executable's pool of idle ones and returned after:
+  // fresh memory would be page-faulted in on every call (blocks under 1 MiB bypass the Buffer
+  // cache). A call holds its block exclusively, so concurrent calls share nothing; the pool grows
+  // to the number of calls that ever ran at once.
+  class Workspace {
+   public:
+    explicit Workspace(const CompiledExecutable& e) : e_(e) {
+      if (e_.workspace_ == 0) return;
+      {
+        std::lock_guard<std::mutex> lock(e_.pool_mu_);
+        if (!e_.pool_.empty()) {
+          buf_ = std::move(e_.pool_.back());
+          e_.pool_.pop_back();
+        }
+      }
+      if (!buf_) buf_ = Buffer::allocate(static_cast<size_t>(e_.workspace_));
+    }
+    ~Workspace() {
+      if (!buf_) return;
+      std::lock_guard<std::mutex> lock(e_.pool_mu_);
+      e_.pool_.push_back(std::move(buf_));
+    }
+    Workspace(const Workspace&) = delete;
+    Workspace& operator=(const Workspace&) = delete;
+    void* data() { return buf_ ? buf_->data() : nullptr; }
+
+   private:
+    const CompiledExecutable& e_;
+    std::shared_ptr<Buffer> buf_;
+  };
+
   std::shared_ptr<SharedLibrary> lib_;
   Entry entry_;
   std::vector<Tensor> constants_;
   int64_t workspace_;
   std::string code_;
   std::vector<AVal> inputs_, outputs_;
+  mutable std::mutex pool_mu_;
+  mutable std::vector<std::shared_ptr<Buffer>> pool_;
 };
 
 bool log_jit() {
