@@ -137,7 +137,8 @@ std::string wrapper(const Program& p, const std::string& name, const codegen::So
   return os.str();
 }
 
-std::string cli(const std::string& name) {
+// The command-line runner: raw tensor files in, raw tensor files out, sizes checked.
+std::string cli(const Program& p, const std::string& name) {
   const std::string N = upper(name);
   std::ostringstream os;
   os << "// " << name << "_run: runs " << name << " on raw tensor files (see README.md).\n"
@@ -145,12 +146,6 @@ std::string cli(const std::string& name) {
      << "#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n#include <string>\n#include <vector>\n\n"
      << "#include \"" << name << ".h\"\n\n"
      << "static const size_t kInBytes[] = {";
-  return os.str();
-}
-
-std::string cli_rest(const Program& p, const std::string& name) {
-  const std::string N = upper(name);
-  std::ostringstream os;
   for (size_t i = 0; i < p.inputs.size(); ++i) os << (i ? ", " : "") << name << "_input" << i << "_bytes";
   if (p.inputs.empty()) os << "0";
   os << "};\nstatic const size_t kOutBytes[] = {";
@@ -254,7 +249,7 @@ void export_program(const Program& program, const std::string& dir, const std::s
       {name + ".cpp", src.code + wrapper(program, name, src)},
       {name + ".h", header(program, name, src.constants.size(), static_cast<int64_t>(constants.size()))},
       {name + "_constants.bin", constants},
-      {name + "_run.cpp", cli(name) + cli_rest(program, name)},
+      {name + "_run.cpp", cli(program, name)},
       {"CMakeLists.txt", cmake(name, src.uses_blas)},
       {"README.md", readme(program, name, src.uses_blas)},
   };

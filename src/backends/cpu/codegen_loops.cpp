@@ -89,11 +89,10 @@ std::string literal_of(const void* bytes, DType d) {
     case DType::bf16: {
       uint16_t b;
       std::memcpy(&b, bytes, 2);
-      float f = d == DType::f16 ? float(half::to_float(b)) : float(bfloat16(0.0f));
-      if (d == DType::bf16) {
-        uint32_t x = static_cast<uint32_t>(b) << 16;
-        std::memcpy(&f, &x, 4);
-      }
+      const uint32_t widened = static_cast<uint32_t>(b) << 16;  // bf16 is the top half of an f32
+      float f;
+      std::memcpy(&f, &widened, 4);
+      if (d == DType::f16) f = half::to_float(b);
       std::snprintf(buf, sizeof buf, "slope::jit::%s_bits(0x%04x) /* %g */", d == DType::f16 ? "f16" : "bf16", b, f);
       return buf;
     }
