@@ -271,6 +271,33 @@ TEST_F(JitCpu, ViewsFeedFusedLoops) {
   }
 }
 
+// Movement ops applied to fused expressions (not just to inputs): pushed into the leaves, or the
+// expression stored first (expensive expand, inexpressible reshape, slice of an integer division).
+TEST_F(JitCpu, MovementOfFusedExpressions) {
+  for (DType d : {f32, i32}) {
+    SCOPED_TRACE(name(d));
+    Builder b;
+    int x = b.input({4, 6}, d), y = b.input({4, 6}, d), r = b.input({1, 6}, d);
+    int cheap = b.bin(Prim::add, x, y);
+    int costly = is_floating(d) ? b.un(Prim::exp, b.bin(Prim::mul, x, y)) : b.bin(Prim::pow, x, y);
+    int quotient = b.bin(Prim::div, x, y);
+    int row = b.bin(Prim::mul, r, r);
+    b.output(b.op(Prim::permute, AxesParams{{1, 0}}, {V(cheap)}));
+    b.output(b.op(Prim::flip, AxesParams{{1}}, {V(costly)}));
+    b.output(b.op(Prim::slice, SliceParams{{1, 1}, {4, 6}, {2, 2}}, {V(costly)}));
+    b.output(b.op(Prim::slice, SliceParams{{1, 0}, {3, 6}, {1, 3}}, {V(quotient)}));
+    b.output(b.op(Prim::reshape, ShapeParams{{2, 2, 3, 2}}, {V(costly)}));
+    b.output(b.op(Prim::reshape, ShapeParams{{24}}, {V(b.op(Prim::permute, AxesParams{{1, 0}}, {V(cheap)}))}));
+    b.output(b.op(Prim::expand, ShapeParams{{4, 6}}, {V(row)}));  // cheap: recomputed per row
+    int costly_row = is_floating(d) ? b.un(Prim::sin, r) : b.bin(Prim::pow, r, r);
+    int e = b.op(Prim::expand, ShapeParams{{4, 6}}, {V(costly_row)});  // stored once, then broadcast
+    b.output(b.bin(Prim::add, e, b.un(Prim::stop_gradient, x)));
+    b.output(b.op(Prim::sum, AxesParams{{0}}, {V(b.op(Prim::permute, AxesParams{{1, 0}}, {V(costly)}))}));
+    expect_matches_eager(b.p, {random({{4, 6}, d}), random({{4, 6}, d}, Range::NonZero), random({{1, 6}, d})},
+                         is_integral(d));
+  }
+}
+
 // sum and max over first / middle / last / several / all axes, of fused expressions and views,
 // small (serial) and large (threaded partials, accumulate-into-output) shapes.
 TEST_F(JitCpu, ReductionsOverEveryAxisSet) {
