@@ -147,7 +147,8 @@ class Planner {
       if (g_.nodes[n].kind == Node::op) fused.push_back(name(g_.nodes[n].prim));
     if (!fused.empty()) {
       os << " (fused:";
-      for (const std::string& f : fused) os << " " << f;
+      for (size_t i = 0; i < fused.size() && i < 16; ++i) os << " " << fused[i];
+      if (fused.size() > 16) os << " ... " << fused.size() << " ops";
       os << ")";
     }
     return os.str();
