@@ -588,6 +588,34 @@ TEST_F(JitCpu, CompilerFailureFallsBackToInterpreter) {
   EXPECT_TRUE(same_bytes(exe->run(std::vector<Tensor>{in})[0], eager(b.p, {in})[0]));
 }
 
+// The generated source is plain C++: it compiles without OpenMP (the pragmas are then ignored)
+// and without warnings, in every loop form the generator writes.
+TEST_F(JitCpu, GeneratedCodeCompilesWithoutOpenMPAndWarnings) {
+  if (std::system("c++ --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no c++ compiler on PATH";
+  Builder b;
+  int x = b.input({64, 33, 40}, f32), i = b.input({300, 500}, i32), idx = b.input({7}, i64);
+  int w = b.input({6, 4, 3}, f16);
+  b.output(b.op(Prim::sum, AxesParams{{0, 1, 2}}, {V(b.un(Prim::exp, x))}));     // thread partials
+  b.output(b.op(Prim::sum, AxesParams{{0, 2}}, {V(x)}));                          // into the output
+  b.output(b.op(Prim::max, AxesParams{{2}}, {V(x)}));                             // local accumulator
+  b.output(b.bin(Prim::div, i, i));                                               // division check
+  b.output(b.op(Prim::gather, AxisParams{0}, {V(x), V(idx)}));
+  b.output(b.op(Prim::conv, ConvParams{{1}, {1}, {1}, {1}, 1}, {V(w), V(b.op(Prim::slice, SliceParams{{0, 0, 0}, {4, 4, 3}, {1, 1, 1}}, {V(w)}))}));
+  b.output(b.bin(Prim::matmul, x, b.op(Prim::permute, AxesParams{{0, 2, 1}}, {V(x)})));
+  const std::string code = compile(b.p)->code();
+  char tmpl[] = "/tmp/slope_jit_src_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string file = std::string(tmpl) + "/gen.cpp";
+  std::ofstream(file) << code;
+  const std::string cmd = "c++ -std=c++20 -fsyntax-only -Wall -Wextra -Werror -Wno-unknown-pragmas " + file + " > " +
+                          std::string(tmpl) + "/log.txt 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream log(std::string(tmpl) + "/log.txt");
+  EXPECT_EQ(rc, 0) << std::string(std::istreambuf_iterator<char>(log), {});
+  std::error_code ec;
+  fs::remove_all(tmpl, ec);
+}
+
 bool have_cmake() { return std::system("cmake --version > /dev/null 2>&1") == 0; }
 
 void write_file(const std::string& path, const Tensor& t) {

@@ -394,7 +394,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     if (d + 1 == depth) {
       for (size_t l = 0; l < leaves.size(); ++l)
         os << ind << "const int64_t q" << leaves[l] << " = " << offset(static_cast<int>(l), d, false) << ";\n";
-      os << ind << "const int64_t qd = " << offset(-1, d, false) << ";\n";
+      os << ind << "[[maybe_unused]] const int64_t qd = " << offset(-1, d, false) << ";\n";
     }
     os << pre;
     // No simd with an integer division: its `bad` flag is already a reduction of the enclosing
@@ -417,7 +417,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     if (hi.empty()) hi = cat(dims[d].n);
     for (size_t l = 0; l < leaves.size(); ++l)
       os << ind << "const int64_t q" << leaves[l] << " = " << offset(static_cast<int>(l), d, false) << ";\n";
-    os << ind << "const int64_t qd = " << offset(-1, d, false) << ";\n" << pre;
+    os << ind << "[[maybe_unused]] const int64_t qd = " << offset(-1, d, false) << ";\n" << pre;
     const std::string i = var(d);
     if (simd_sum && !int_div) {
       const std::string in2 = ind + "  ", in3 = in2 + "  ", in4 = in3 + "  ";
@@ -444,7 +444,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
 
   if (depth == 0) {
     // A single element.
-    os << "  const int64_t qd = 0;\n";
+    os << "  [[maybe_unused]] const int64_t qd = 0;\n";
     for (int l : leaves) os << "  const int64_t q" << l << " = 0;\n";
     emit_nodes(os, nodes, order, ind, index_in(depth));
     os << "  dst[0] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root) << ";\n";
