@@ -370,6 +370,7 @@ Program optimize(const Program& p) {
 namespace detail {
 
 Traced trace_jit(const std::string& name, const FlatFn& f, const std::vector<AVal>& in) {
+  JitTraceScope marking;  // user code runs here once, to be replayed
   Traced t;
   Program p = stage(f, in, Mode::all, &t.lifted);
   t.body = std::make_shared<JitBody>(name, std::move(p));
