@@ -226,6 +226,19 @@ TEST_P(JitFront, OutputsThatAreInputsConstantsOrRepeated) {
   expect_allclose(big(zeros({0, 3})), tensor(0.0f));
 }
 
+TEST_P(JitFront, LogJitPrintsEachCompiledProgram) {
+  auto jf = jit([](const Tensor& x) { return x.exp() + 1; }, "logged");
+  setenv("SLOPE_LOG_JIT", "1", 1);
+  ::testing::internal::CaptureStderr();
+  jf(ones({5}));
+  jf(ones({5}));  // cached: compiled once, printed once
+  std::string log = ::testing::internal::GetCapturedStderr();
+  unsetenv("SLOPE_LOG_JIT");
+  EXPECT_NE(log.find("[jit] logged: compiled for the " + GetParam() + " backend"), std::string::npos) << log;
+  EXPECT_NE(log.find("def logged(x0): # ([5, f32]) -> ([5, f32])"), std::string::npos) << log;
+  EXPECT_EQ(log.find("[jit]"), log.rfind("[jit]")) << log;
+}
+
 TEST_P(JitFront, ErrorsAreSlopeErrors) {
   auto bad = jit([](const Tensor& x) { return x.matmul(x); });
   EXPECT_THROW(bad(ones({2, 3})), Error);

@@ -29,12 +29,10 @@ namespace {
 
 using Mode = StagingInterpreter::Mode;
 
+// Read at every compile (rare, and slow anyway), so it can be switched on in a running program.
 bool log_jit() {
-  static const bool on = [] {
-    const char* e = std::getenv("SLOPE_LOG_JIT");
-    return e && *e && std::string(e) != "0";
-  }();
-  return on;
+  const char* e = std::getenv("SLOPE_LOG_JIT");
+  return e && *e && std::string(e) != "0";
 }
 
 // Runs f on fresh staged inputs of these types and returns the recorded Program.
