@@ -1340,13 +1340,44 @@ def extra_edge_cases():
          why="torch takes only int64 labels; slope takes any integer dtype")
 
 
+def kink_cases():
+    """Points where derivative conventions differ between implementations (ties, zeros, bounds): the
+    gradient check (see README) must find PyTorch's convention there."""
+    ties = T([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [-1.0, -1.0, -1.0]], "f32")
+    for op in ("max", "min"):
+        case(op, [ties], {"axes": [1]}, tag="ties")
+        case(op, [ties], {"axes": []}, tag="ties_all")
+        case(op, [ties], {"axes": [0], "keepdim": True}, tag="ties_ax0")
+    for op in ("maximum", "minimum"):
+        case(op, [T([1.0, 2.0, -3.0, 0.0, -0.0], "f32"), T([1.0, 0.0, -3.0, -0.0, 5.0], "f32")], tag="ties")
+        case(op, [T([[1.0], [2.0]], "f32"), T([1.0, 2.0, 3.0], "f32")], tag="ties_bcast")
+    case("pow", [T([0.0, 0.0, 0.0, 0.0, -0.0, 1.0], "f32"), T([0.5, 1.0, 2.0, 3.0, 1.0, 0.0], "f32")], tag="zero_base_kinks")
+    case("clip", [T([-1.0, -0.5, 0.5, 1.0, 2.0], "f32")], {"lo": sc(-0.5), "hi": sc(0.5)}, tag="at_bounds")
+    case("clip", [T([-1.0, 0.0, 1.0], "f32")], {"lo": sc(0.0)}, tag="at_lo")
+    case("prod", [T([[1.0, 0.0, 3.0], [0.0, 0.0, 2.0], [2.0, 3.0, 4.0]], "f32")], {"axes": [1]}, tag="zeros")
+    case("prod", [T([[1.0, 0.0, 3.0], [2.0, 5.0, 4.0]], "f32")], {"axes": []}, tag="zero_all")
+    for op in ("std", "var"):
+        case(op, [T([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]], "f32")], {"axes": [1], "correction": 1}, tag="constant_row")
+    case("sqrt", [T([0.0, 4.0], "f32")], tag="at_zero")
+    case("relu", [T([0.0, -0.0, 1.0, -1.0], "f32")], tag="at_zero")
+    case("leaky_relu", [T([0.0, -0.0, 1.0, -1.0], "f32")], {"negative_slope": 0.2}, tag="at_zero")
+    case("elu", [T([0.0, -0.0, 1.0, -1.0], "f32")], tag="at_zero")
+    case("abs", [T([0.0, -0.0, 2.0, -2.0], "f64")], tag="at_zero")
+    case("max_pool", [T([[[1.0, 3.0, 2.0, 2.0, 5.0]]], "f32")], {"kernel": [3], "stride": [1]}, tag="overlap")
+    case("softmax", [T([[0.0, 0.0, 0.0], [1.0, 1.0, -math.inf]], "f32")], {"axis": 1}, tag="uniform")
+    case("logsumexp", [T([[0.0, 0.0], [-math.inf, 1.0]], "f32")], {"axes": [1]}, tag="neg_inf_one")
+    case("cumsum", [T([0.0, 0.0, 1.0], "f32")], {"axis": 0}, tag="zeros")
+    case("div", [T([1.0, 0.0, -1.0], "f32"), T([0.0, 2.0, 0.0], "f32")], tag="by_zero")
+    case("layer_norm", [T([[1.0, 1.0, 1.0, 1.0]], "f32")], {"normalized_shape": [4]}, tag="constant")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} OUTDIR")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for f in (unary_cases, binary_cases, reduction_cases, shape_cases, index_cases, matmul_cases, creation_cases,
-              nn_cases, medium_cases, sweep_cases, extra_edge_cases):
+              nn_cases, medium_cases, sweep_cases, extra_edge_cases, kink_cases):
         f()
     with open(os.path.join(out, "data.bin"), "wb") as fh:
         fh.write(S.data)
