@@ -3,6 +3,7 @@
 // (eval), and may override how transformations treat it: custom_jvp and custom_vjp give their
 // own derivative rules, checkpoint recomputes instead of storing, and (later) jit keeps a
 // compiled Program. Without an override, interpreters simply trace through the body.
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,6 +28,13 @@ class CallBody {
   // per operand (undefined for the constant ones or for zero).
   virtual bool linear() const { return false; }
   virtual std::vector<Tensor> transpose(std::span<const Tensor> x, std::span<const Tensor> cts_out) const;
+  // Batching. Called with the parent of the vmap interpreter current. `x` holds the unwrapped
+  // operand values and `bdims` their batch axes (-1 = unbatched), `size` the batch size; fills
+  // `out` with the batched outputs and `out_bdims` with their batch axes (-1 = unbatched).
+  // Without it, vmap traces through the body (which loses a custom rule the body carries).
+  virtual bool has_vmap() const { return false; }
+  virtual void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t size, std::span<Tensor> out,
+                    std::span<int64_t> out_bdims) const;
 };
 
 // Binds `call` with this body: the outputs of body applied to `in`.

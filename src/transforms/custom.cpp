@@ -14,6 +14,9 @@ void CallBody::jvp(std::span<const Tensor>, std::span<const Tensor>, std::span<T
 std::vector<Tensor> CallBody::transpose(std::span<const Tensor>, std::span<const Tensor>) const {
   fail("call", "body ", name(), " is not linear");
 }
+void CallBody::vmap(std::span<const Tensor>, std::span<const int64_t>, int64_t, std::span<Tensor>, std::span<int64_t>) const {
+  fail("call", "body ", name(), " has no vmap rule");
+}
 
 std::vector<Tensor> call(std::shared_ptr<const CallBody> body, std::span<const Tensor> in) {
   std::vector<Tensor> out(body->num_outputs());
