@@ -717,13 +717,100 @@ TEST_P(TorchOracle, MatchesTorch) {
 
 INSTANTIATE_TEST_SUITE_P(Torch, TorchOracle, testing::ValuesIn(params()), param_name);
 
+// ---------------------------------------------------------------- gradients against torch autograd
+// Every case with "grads" (gen_golden.py records them wherever torch can differentiate the op):
+// slope::vjp of the op's first spelling (the free function) w.r.t. the inputs listed in
+// "grad_inputs", the other inputs and the kwargs held fixed, pulled back along the stored random
+// cotangents, must match torch.autograd.grad of sum((out_i * ct_i).sum()). One spelling only: the
+// spellings share one implementation, and the forward suite already checks that they agree.
+std::vector<Param> grad_params() {
+  const Golden& g = golden();
+  if (!g.ok) return {Param{-1, ""}};
+  std::vector<Param> ps;
+  auto bs = backends();
+  for (int i = 0; i < static_cast<int>(g.cases.size()); ++i)
+    if (g.cases[i].contains("grads"))
+      for (auto& b : bs) ps.push_back(Param{i, b});
+  return ps;
+}
+
+struct GradTally {
+  std::set<std::string> ops;
+  int cases = 0, runs = 0;
+};
+GradTally& grad_tally() {
+  static GradTally t;
+  return t;
+}
+
+class TorchGrad : public testing::TestWithParam<Param> {};
+
+TEST_P(TorchGrad, MatchesAutograd) {
+  const Param& p = GetParam();
+  const Golden& g = golden();
+  ASSERT_TRUE(g.ok) << g.problem;
+  const json& c = g.cases[p.index];
+  const std::string op = c["op"].get<std::string>();
+  auto it = table().find(op);
+  ASSERT_NE(it, table().end()) << "no dispatch entry for op '" << op << "' in tests/test_torch_ops.cpp";
+  const Fn& fn = it->second.front().fn;
+  std::vector<Tensor> in;
+  for (auto& s : c["inputs"]) in.push_back(load(s));
+  const json& kw = c["kwargs"];
+  const std::vector<size_t> wrt = c["grad_inputs"].get<std::vector<size_t>>();
+  std::vector<Tensor> vars, cts;
+  for (size_t i : wrt) vars.push_back(in.at(i));
+  for (auto& s : c["cotangents"]) cts.push_back(load(s));
+  slope::BackendScope scope(p.backend);
+  const std::string how = std::string(it->second.front().how) + " [" + op + " on " + p.backend + ", kwargs " +
+                          kw.dump() + ", d/d inputs " + c["grad_inputs"].dump() + "]" + describe_inputs(in);
+  // The op as a function of its differentiated inputs only.
+  auto f = [&](const std::vector<Tensor>& v) {
+    std::vector<Tensor> args = in;
+    for (size_t k = 0; k < wrt.size(); ++k) args[wrt[k]] = v[k];
+    return fn(args, kw);
+  };
+  std::vector<Tensor> got;
+  try {
+    auto [out, f_vjp] = slope::vjp(f, vars);
+    ASSERT_EQ(out.size(), cts.size()) << "outputs vs torch's cotangents\n  via " << how;
+    got = std::get<0>(f_vjp(cts));
+  } catch (const slope::Error& e) {
+    FAIL() << "vjp threw slope::Error: " << e.what() << "\n  via " << how;
+  }
+  const json& want_specs = c["grads"];
+  ASSERT_EQ(got.size(), want_specs.size()) << how;
+  for (size_t k = 0; k < got.size(); ++k) {
+    Tensor want = load(want_specs[k]);
+    std::string diff = compare(got[k], want, c["grad_rtol"].get<double>(), c["grad_atol"].get<double>(), false);
+    if (!diff.empty()) {
+      std::ostringstream os;
+      os << "gradient w.r.t. input " << wrt[k] << ": " << diff << "\n  via " << how;
+      if (want.numel() <= 24) os << "\n  expected " << want << "\n  got      " << got[k];
+      if (c.contains("why")) os << "\n  (case note: " << c["why"].get<std::string>() << ")";
+      ADD_FAILURE() << os.str();
+    }
+  }
+  GradTally& t = grad_tally();
+  t.ops.insert(op);
+  t.runs += 1;
+  if (p.backend == "reference") t.cases += 1;
+}
+
+INSTANTIATE_TEST_SUITE_P(Torch, TorchGrad, testing::ValuesIn(grad_params()), param_name);
+
 class Summary : public testing::Environment {
  public:
   void TearDown() override {
     const Tally& t = tally();
-    if (t.runs == 0) return;  // the oracle was filtered out
-    std::cout << "[torch oracle] " << t.ops.size() << " distinct ops, " << t.cases << " cases (" << t.errors
-              << " expecting errors), " << t.runs << " case x backend runs, " << t.forms << " op spellings checked\n";
+    const GradTally& gt = grad_tally();
+    if (t.runs == 0 && gt.runs == 0) return;  // the oracle was filtered out
+    if (t.runs > 0)
+      std::cout << "[torch oracle] " << t.ops.size() << " distinct ops, " << t.cases << " cases (" << t.errors
+                << " expecting errors), " << t.runs << " case x backend runs, " << t.forms << " op spellings checked\n";
+    if (gt.runs > 0)
+      std::cout << "[torch oracle] gradients checked against torch autograd: " << gt.ops.size() << " ops, " << gt.cases
+                << " cases (" << gt.runs << " case x backend runs)\n";
   }
 };
 [[maybe_unused]] testing::Environment* const summary_env = testing::AddGlobalTestEnvironment(new Summary);
