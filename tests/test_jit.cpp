@@ -195,6 +195,50 @@ TEST_P(JitFront, TwoThreadsCallOneJittedFunction) {
   for (double g : got) EXPECT_NEAR(g, expect.item<double>(), 1e-4 * std::abs(expect.item<double>()));
 }
 
+TEST_P(JitFront, GlobalGeneratorRefusedExplicitKeysWork) {
+  auto noisy = jit([](const Tensor& x) { return x + rand({3}); });
+  EXPECT_THROW(noisy(ones({3})), Error);
+  auto keyed = jit([](const Tensor& x, const Tensor& k) { return x + random::uniform(k, {3}); });
+  Tensor a = keyed(ones({3}), random::key(1)), b = keyed(ones({3}), random::key(2));
+  expect_allclose(a, ones({3}) + random::uniform(random::key(1), {3}));
+  EXPECT_NE(a.to_vector<float>(), b.to_vector<float>());  // new key, new numbers, no retrace
+  rand({2});  // usable again outside jit
+}
+
+TEST_P(JitFront, OutputsThatAreInputsConstantsOrRepeated) {
+  Tensor c = tensor({1.0f, 2.0f});
+  auto odd = jit([c](const Tensor& x, int n) {
+    return std::make_tuple(x, c, x * n, x * n, full({2}, 7.0f), n);
+  });
+  Tensor x = tensor({3.0f, 4.0f});
+  auto [a, b, d, e, g, n] = odd(x, 2);
+  expect_allclose(a, x);
+  expect_allclose(b, c);
+  expect_allclose(d, x * 2);
+  expect_allclose(e, x * 2);
+  expect_allclose(g, full({2}, 7.0f));
+  EXPECT_EQ(n, 2);
+  auto none = jit([] { return arange(4).cast(DType::f32) * 2; });  // no arguments at all
+  expect_allclose(none(), arange(4).cast(DType::f32) * 2);
+  auto scalar = jit([](const Tensor& s) { return s * s; });
+  expect_allclose(scalar(tensor(3.0f)), tensor(9.0f));
+  auto big = jit([](const Tensor& s) { return s.sum(); });  // empty tensors
+  expect_allclose(big(zeros({0, 3})), tensor(0.0f));
+}
+
+TEST_P(JitFront, LogJitPrintsEachCompiledProgram) {
+  auto jf = jit([](const Tensor& x) { return x.exp() + 1; }, "logged");
+  setenv("SLOPE_LOG_JIT", "1", 1);
+  ::testing::internal::CaptureStderr();
+  jf(ones({5}));
+  jf(ones({5}));  // cached: compiled once, printed once
+  std::string log = ::testing::internal::GetCapturedStderr();
+  unsetenv("SLOPE_LOG_JIT");
+  EXPECT_NE(log.find("[jit] logged: compiled for the " + GetParam() + " backend"), std::string::npos) << log;
+  EXPECT_NE(log.find("def logged(x0): # ([5, f32]) -> ([5, f32])"), std::string::npos) << log;
+  EXPECT_EQ(log.find("[jit]"), log.rfind("[jit]")) << log;
+}
+
 TEST_P(JitFront, ErrorsAreSlopeErrors) {
   auto bad = jit([](const Tensor& x) { return x.matmul(x); });
   EXPECT_THROW(bad(ones({2, 3})), Error);

@@ -29,12 +29,10 @@ namespace {
 
 using Mode = StagingInterpreter::Mode;
 
+// Read at every compile (rare, and slow anyway), so it can be switched on in a running program.
 bool log_jit() {
-  static const bool on = [] {
-    const char* e = std::getenv("SLOPE_LOG_JIT");
-    return e && *e && std::string(e) != "0";
-  }();
-  return on;
+  const char* e = std::getenv("SLOPE_LOG_JIT");
+  return e && *e && std::string(e) != "0";
 }
 
 // Runs f on fresh staged inputs of these types and returns the recorded Program.
@@ -370,6 +368,7 @@ Program optimize(const Program& p) {
 namespace detail {
 
 Traced trace_jit(const std::string& name, const FlatFn& f, const std::vector<AVal>& in) {
+  JitTraceScope marking;  // user code runs here once, to be replayed
   Traced t;
   Program p = stage(f, in, Mode::all, &t.lifted);
   t.body = std::make_shared<JitBody>(name, std::move(p));
