@@ -114,6 +114,7 @@ Source generate(const Program& program, const std::string& entry) {
   os << "#if defined(__GNUC__) && !defined(__clang__)\n#pragma GCC optimize(\"fp-contract=off\")\n#endif\n"
      << "#ifdef __clang__\n#pragma clang fp contract(off)\n#endif\n";
   os << preamble() << "\n";
+  os << "// ---- kernels: one function each, run in order by " << entry << " (at the end)\n\n";
   os << "namespace {\n\n";
   for (size_t k = 0; k < g.kernels.size(); ++k) {
     const Kernel& kern = g.kernels[k];
