@@ -285,12 +285,13 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
   if (r == Reduce::none) {
     std::stable_sort(dims.begin(), dims.end(), [](const Dim& a, const Dim& b) { return std::abs(a.ds) > std::abs(b.ds); });
   } else if (!leaves.empty()) {
+    // The leaf that moves along the most dims, then the biggest buffer.
     size_t primary = 0;
-    int64_t best = -1;
+    std::pair<int64_t, int64_t> best{-1, -1};
     for (size_t l = 0; l < leaves.size(); ++l) {
       int64_t moving = 0;
       for (const Dim& d : dims) moving += d.s[l] != 0;
-      int64_t score = moving * (int64_t(1) << 40) + bufs[nodes[leaves[l]].view.buf].numel;
+      std::pair<int64_t, int64_t> score{moving, bufs[nodes[leaves[l]].view.buf].numel};
       if (score > best) best = score, primary = l;
     }
     std::stable_sort(dims.begin(), dims.end(),
@@ -325,7 +326,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
   int ops, heavy_ops;
   bool int_div;
   cost(value.root, ops, heavy_ops, int_div);
-  const bool parallel = numel(shape) * (1 + ops / 4 + 8 * heavy_ops) >= kParallelWork;
+  const bool parallel = static_cast<double>(numel(shape)) * (1 + ops / 4 + 8 * heavy_ops) >= kParallelWork;
 
   std::ostringstream os;
   const bool has_red = r != Reduce::none;
