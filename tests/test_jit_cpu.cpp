@@ -424,6 +424,22 @@ TEST_F(JitCpu, MatmulWithTransposedViews) {
   }
 }
 
+// Empty and size-1 dims: zero-filled products, no BLAS call on an empty matrix.
+TEST_F(JitCpu, MatmulEmptyAndUnitDims) {
+  Builder b;
+  int a = b.input({5, 0}, f32), c = b.input({0, 3}, f32), d = b.input({0, 4}, f32), e = b.input({4, 1}, f32);
+  int f = b.input({1, 4}, f32), g = b.input({2, 0, 4}, f32);
+  b.output(b.bin(Prim::matmul, a, c));                                               // k = 0: zeros
+  b.output(b.bin(Prim::matmul, d, e));                                               // m = 0
+  b.output(b.bin(Prim::matmul, e, f));                                               // outer product
+  b.output(b.bin(Prim::matmul, f, e));                                               // dot
+  b.output(b.bin(Prim::matmul, b.op(Prim::permute, AxesParams{{1, 0}}, {V(f)}), f));  // transposed row
+  b.output(b.bin(Prim::matmul, g, b.op(Prim::expand, ShapeParams{{2, 4, 1}}, {V(b.op(Prim::reshape, ShapeParams{{1, 4, 1}}, {V(e)}))})));
+  expect_matches_eager(b.p, {random({{5, 0}, f32}), random({{0, 3}, f32}), random({{0, 4}, f32}), random({{4, 1}, f32}),
+                             random({{1, 4}, f32}), random({{2, 0, 4}, f32})},
+                       false);
+}
+
 TEST_F(JitCpu, Conv) {
   struct Case {
     Shape x, w;

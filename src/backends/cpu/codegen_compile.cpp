@@ -1,7 +1,6 @@
 // CpuBackend::compile: generate C++ for a flat Program, build it with the system compiler (through
 // toolchain.h's cache), and wrap the entry point as an Executable. When the compiler fails, its
 // log reaches stderr and the program runs on the interpreter instead: slower, never wrong.
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -94,18 +93,11 @@ class CompiledExecutable final : public Executable {
   mutable std::vector<std::shared_ptr<Buffer>> pool_;
 };
 
-bool log_jit() {
-  const char* v = std::getenv("SLOPE_LOG_JIT");
-  return v && *v && std::strcmp(v, "0") != 0;
-}
-
 }  // namespace
 
 std::shared_ptr<const Executable> compile_program(const Program& program, const FallbackFn& fallback) {
-  // SLOPE_LOG_JIT: jit's front-end prints the program and this code (transforms/jit.cpp); this
-  // adds what only the backend knows: the workspace size and whether the disk cache was hit.
-  const bool log = log_jit();
-  const auto t0 = std::chrono::steady_clock::now();
+  // SLOPE_LOG_JIT is handled by jit's front-end (transforms/jit.cpp), which prints the program,
+  // this code and the compile time once per compiled signature.
   codegen::Source src;
   try {
     src = codegen::generate(program, "slope_main");
@@ -121,12 +113,6 @@ std::shared_ptr<const Executable> compile_program(const Program& program, const 
                  "instead. Compiler output:\n%s\n",
                  compiler().c_str(), built.log.c_str());
     return fallback(program);
-  }
-  if (log) {
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "[jit] cpu: %zu instructions -> %s (%s, %.1f ms), workspace %lld bytes\n",
-                 program.instructions.size(), built.library->path().c_str(),
-                 built.cache_hit ? "disk cache hit" : "compiled", ms, static_cast<long long>(src.workspace_bytes));
   }
   auto entry = reinterpret_cast<Entry>(built.library->symbol("slope_main"));
   return std::make_shared<CompiledExecutable>(built.library, entry, program, std::move(src));

@@ -395,6 +395,8 @@ class Planner {
     const int64_t rows = v.shape[r - 2], cols = v.shape[r - 1];
     for (int attempt = 0; attempt < 2; ++attempt) {
       const Node& n = g_.nodes[v.root];
+      // Dense (always true after materialize, also for empty or size-1 dims, whose strides are 0).
+      if (dense_buf(v) >= 0) return Operand{n.view, false, std::max<int64_t>(cols, 1)};
       if (n.kind == Node::leaf) {
         const int64_t sr = n.view.strides[r - 2], sc = n.view.strides[r - 1];
         if ((cols == 1 || sc == 1) && (rows == 1 || sr >= std::max<int64_t>(cols, 1)))
