@@ -7,6 +7,7 @@
 #include <limits>
 #include <numbers>
 
+#include "slope/custom.h"
 #include "slope/interpreter.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"
@@ -399,19 +400,28 @@ Tensor cos_float(const Tensor& y) {
 }
 }  // namespace
 
+// cos and tan carry their own derivative rules (-sin x and 1 + tan^2 x): differentiating the
+// formulas would meet 0/0 in cos's untaken branch at x = 0 (NaN in reverse mode) and lose
+// accuracy for large |x|.
 Tensor cos(const Tensor& x) {
   // Types up to f32 are evaluated in f64 and rounded once.
-  Tensor y = floatify(x);
-  DType d = y.dtype();
-  if (widen(d)) return prims::cast(cos_float(prims::cast(y, f64)), d);
-  return cos_float(y);
+  auto f = [](const Tensor& y) {
+    DType d = y.dtype();
+    if (widen(d)) return prims::cast(cos_float(prims::cast(y, f64)), d);
+    return cos_float(y);
+  };
+  return detail::unary_with_derivative("cos", floatify(x), f,
+                                       [](const Tensor& v, const Tensor&) { return prims::neg(prims::sin(v)); });
 }
 Tensor tan(const Tensor& x) {
-  Tensor y = floatify(x);
-  DType d = y.dtype();
-  Tensor w = widen(d) ? prims::cast(y, f64) : y;
-  Tensor t = prims::div(prims::sin(w), cos_float(w));
-  return as(t, d);
+  auto f = [](const Tensor& y) {
+    DType d = y.dtype();
+    Tensor w = widen(d) ? prims::cast(y, f64) : y;
+    return as(prims::div(prims::sin(w), cos_float(w)), d);
+  };
+  return detail::unary_with_derivative("tan", floatify(x), f, [](const Tensor&, const Tensor& t) {
+    return prims::add(fill(t, 1), prims::mul(t, t));
+  });
 }
 Tensor rsqrt(const Tensor& x) {
   Tensor y = floatify(x);
@@ -436,10 +446,10 @@ Tensor exp2(const Tensor& x) {
   return as(prims::pow(fill(w, 2), w), d);
 }
 
-Tensor log1p(const Tensor& x) {
+namespace {
+Tensor log1p_float(const Tensor& y) {
   // Goldberg's trick: with u = 1 + x (rounded), log(u) * x / (u - 1) cancels the rounding error
   // of u, so small x keeps full relative accuracy. u == 1 means x is below half an ulp: log1p = x.
-  Tensor y = floatify(x);
   Tensor one = fill(y, 1);
   Tensor u = prims::add(one, y);
   Tensor um1 = prims::sub(u, one);
@@ -450,6 +460,16 @@ Tensor log1p(const Tensor& x) {
   Tensor r = prims::mul(prims::log(prims::where(special, two, u)), prims::div(y, prims::where(special, one, um1)));
   // u == 1: x is tiny, log1p(x) = x; u == inf: log1p(inf) = inf (the formula gives inf/inf).
   return prims::where(special, prims::where(prims::equal(u, one), y, u), r);
+}
+}  // namespace
+
+Tensor log1p(const Tensor& x) {
+  // The derivative is its own rule, 1 / (1 + x): differentiating the formula above gives
+  // log(0) * 0 = NaN at x = -1 (PyTorch: inf), and 1 / (1 + x) is accurate everywhere.
+  return detail::unary_with_derivative("log1p", floatify(x), log1p_float, [](const Tensor& v, const Tensor&) {
+    Tensor one = fill(v, 1);
+    return prims::div(one, prims::add(one, v));
+  });
 }
 
 Tensor expm1(const Tensor& x) {
@@ -473,10 +493,12 @@ Tensor sigmoid(const Tensor& x) {
   // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, which keeps
   // full relative accuracy in both tails.
   Tensor y = floatify(x);
+  // -|x| is spelled out with the branch each side actually uses: abs'(0) = 0 would make the
+  // derivative at 0 -e'/(1+e)^2 = 0 instead of 1/4 (and abs's other branch, -1, gives -1/4).
   Tensor one = fill(y, 1);
-  Tensor e = prims::exp(prims::neg(abs(y)));
-  Tensor den = prims::add(one, e);
   Tensor neg_side = prims::less(y, fill(y, 0));
+  Tensor e = prims::exp(prims::where(neg_side, y, prims::neg(y)));
+  Tensor den = prims::add(one, e);
   return prims::div(prims::where(neg_side, e, one), den);
 }
 
@@ -485,7 +507,11 @@ Tensor abs(const Tensor& x) {
   if (d == bool_ || !is_signed(d)) return x;
   Tensor zero = fill(x, 0);
   // 0 - x (not -x) so that abs(-0.0) = +0.0; NaN stays NaN.
-  return prims::where(prims::greater(x, zero), x, prims::sub(zero, x));
+  Tensor r = prims::where(prims::greater(x, zero), x, prims::sub(zero, x));
+  if (!is_floating(d)) return r;
+  // The derivative at 0 is 0 (PyTorch's sign(x)), not the -1 of the 0 - x branch: 0 itself is
+  // the constant branch.
+  return prims::where(prims::equal(x, zero), zero, r);
 }
 
 Tensor sign(const Tensor& x) {
@@ -539,9 +565,16 @@ Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi)
   if (lo) d = promote_with_scalar(d, lo->kind);
   if (hi) d = promote_with_scalar(d, hi->kind);
   Tensor y = as(x, d);
-  // lo > hi gives hi everywhere, like torch.clamp. NaN in x propagates.
-  if (lo) y = prims::maximum(y, fill(y, *lo));
-  if (hi) y = minimum_same(y, fill(y, *hi));
+  // where, not maximum/minimum: the bounds are inclusive, so at x == lo or x == hi the gradient is
+  // 1 like torch.clamp's (maximum's tie rule would give 1/2). NaN in x fails both comparisons and
+  // passes through; a NaN bound makes everything NaN. lo > hi gives hi everywhere, like torch.clamp.
+  auto bound = [&](Scalar b, bool is_lo) {
+    Tensor c = fill(y, b);
+    if (b.is_float() && std::isnan(b.f) && is_floating(d)) return c;
+    return prims::where(is_lo ? prims::less(y, c) : prims::greater(y, c), c, y);
+  };
+  if (lo) y = bound(*lo, true);
+  if (hi) y = bound(*hi, false);
   return y;
 }
 

@@ -70,6 +70,28 @@ void set_outputs(const Tensors& r, std::span<Tensor> out, std::span<int64_t> out
   }
 }
 
+// The per-example output types with the batch axis in front.
+std::vector<AVal> batched_avals(const std::vector<AVal>& out, int64_t size) {
+  std::vector<AVal> r = out;
+  for (auto& a : r) a.shape.insert(a.shape.begin(), size);
+  return r;
+}
+
+// No transformation is active and the operands are plain values: nothing can see the call, so
+// the function simply runs (once; finding the output types would run it twice).
+bool eager(const Tensors& in) {
+  if (&current_interpreter() != &eval_interpreter()) return false;
+  for (auto& t : in)
+    if (t.defined() && !t.is_concrete()) return false;
+  return true;
+}
+
+Tensors apply_custom_jvp_known(const TensorsFn& f, const JvpRuleFn& rule, const std::string& name,
+                               std::vector<AVal> out, const Tensors& in);
+Tensors apply_custom_vjp_known(const TensorsFn& f, const FwdFn& fwd, const BwdFn& bwd, const std::string& name,
+                               std::vector<AVal> out, const Tensors& in);
+Tensors apply_checkpoint_known(const TensorsFn& f, const std::string& name, std::vector<AVal> out, const Tensors& in);
+
 // A body whose output types are found by running f once on the first call's inputs. Types of
 // later calls must match (a new shape means a new body: the user-facing functions make one per call).
 class FunctionBody : public CallBody {
@@ -138,7 +160,7 @@ class CustomVjpBody final : public FunctionBody {
   // A custom_vjp of the whole batch: fwd and bwd mapped over it. Residuals come out batched at
   // axis 0; an unbatched operand's cotangent is the sum of its per-example cotangents.
   bool has_vmap() const override { return true; }
-  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t, std::span<Tensor> out,
+  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t size, std::span<Tensor> out,
             std::span<int64_t> out_bdims) const override {
     FrontBatched b = batch_front(x, bdims);
     size_t n = out_.size();
@@ -173,7 +195,7 @@ class CustomVjpBody final : public FunctionBody {
         if (!dims[i]) g[i] = prims::sum(g[i], {0});
       return g;
     };
-    set_outputs(custom_vjp(fb, fwdb, bwdb, name_)(b.x), out, out_bdims);
+    set_outputs(apply_custom_vjp_known(fb, fwdb, bwdb, name_, batched_avals(out_, size), b.x), out, out_bdims);
   }
 
  private:
@@ -202,7 +224,7 @@ class CustomJvpBody final : public FunctionBody {
   // A custom_jvp of the whole batch: f and the rule mapped over it. A tangent has its primal's
   // shape, so it is mapped at the same axis.
   bool has_vmap() const override { return true; }
-  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t, std::span<Tensor> out,
+  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t size, std::span<Tensor> out,
             std::span<int64_t> out_bdims) const override {
     FrontBatched b = batch_front(x, bdims);
     size_t n = out_.size();
@@ -226,7 +248,7 @@ class CustomJvpBody final : public FunctionBody {
       return std::make_pair(Tensors(r.begin(), r.begin() + static_cast<long>(n)),
                             Tensors(r.begin() + static_cast<long>(n), r.end()));
     };
-    set_outputs(custom_jvp(fb, ruleb, name_)(b.x), out, out_bdims);
+    set_outputs(apply_custom_jvp_known(fb, ruleb, name_, batched_avals(out_, size), b.x), out, out_bdims);
   }
 
  private:
@@ -278,37 +300,66 @@ class CheckpointBody final : public FunctionBody {
   }
   // A checkpoint of f mapped over the whole batch.
   bool has_vmap() const override { return true; }
-  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t, std::span<Tensor> out,
+  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t size, std::span<Tensor> out,
             std::span<int64_t> out_bdims) const override {
     FrontBatched b = batch_front(x, bdims);
     TensorsFn fb = [f = f_, dims = b.dims](const Tensors& a) { return vmap_front(f, a, dims); };
-    set_outputs(checkpoint(fb, name_)(b.x), out, out_bdims);
+    set_outputs(apply_checkpoint_known(fb, name_, batched_avals(out_, size), b.x), out, out_bdims);
   }
 };
 
 // Output types of f on these inputs, found by running f abstractly would need a staging pass;
 // running it on the actual inputs is simpler and the result is discarded.
 std::vector<AVal> output_avals(const TensorsFn& f, const Tensors& in) { return avals_of(f(in)); }
+
+Tensors apply_custom_jvp_known(const TensorsFn& f, const JvpRuleFn& rule, const std::string& name,
+                               std::vector<AVal> out, const Tensors& in) {
+  if (eager(in)) return f(in);
+  return call(std::make_shared<CustomJvpBody>(name, f, rule, std::move(out)), in);
+}
+Tensors apply_custom_vjp_known(const TensorsFn& f, const FwdFn& fwd, const BwdFn& bwd, const std::string& name,
+                               std::vector<AVal> out, const Tensors& in) {
+  if (eager(in)) return f(in);
+  return call(std::make_shared<CustomVjpBody>(name, f, fwd, bwd, std::move(out)), in);
+}
+Tensors apply_checkpoint_known(const TensorsFn& f, const std::string& name, std::vector<AVal> out, const Tensors& in) {
+  if (eager(in)) return f(in);
+  return call(std::make_shared<CheckpointBody>(name, f, std::move(out)), in);
+}
 }  // namespace
+
+namespace detail {
+Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Tensor(const Tensor&)> f,
+                             std::function<Tensor(const Tensor& x, const Tensor& y)> derivative) {
+  TensorsFn ff = [f](const Tensors& a) { return Tensors{f(a[0])}; };
+  JvpRuleFn rule = [f, derivative](const Tensors& p, const Tensors& t) {
+    Tensor y = f(p[0]);
+    return std::make_pair(Tensors{y}, Tensors{mul(t[0], derivative(p[0], y))});
+  };
+  Tensors in{x};
+  if (eager(in)) return f(x);
+  return apply_custom_jvp_known(ff, rule, name, {x.aval()}, in)[0];
+}
+}  // namespace detail
 
 TensorsFn custom_jvp(TensorsFn f, JvpRuleFn rule, std::string name) {
   return [f, rule, name](const Tensors& in) {
-    auto body = std::make_shared<CustomJvpBody>(name, f, rule, output_avals(f, in));
-    return call(body, in);
+    if (eager(in)) return f(in);
+    return apply_custom_jvp_known(f, rule, name, output_avals(f, in), in);
   };
 }
 
 TensorsFn custom_vjp(TensorsFn f, FwdFn fwd, BwdFn bwd, std::string name) {
   return [f, fwd, bwd, name](const Tensors& in) {
-    auto body = std::make_shared<CustomVjpBody>(name, f, fwd, bwd, output_avals(f, in));
-    return call(body, in);
+    if (eager(in)) return f(in);
+    return apply_custom_vjp_known(f, fwd, bwd, name, output_avals(f, in), in);
   };
 }
 
 TensorsFn checkpoint(TensorsFn f, std::string name) {
   return [f, name](const Tensors& in) {
-    auto body = std::make_shared<CheckpointBody>(name, f, output_avals(f, in));
-    return call(body, in);
+    if (eager(in)) return f(in);
+    return apply_checkpoint_known(f, name, output_avals(f, in), in);
   };
 }
 
