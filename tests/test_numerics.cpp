@@ -83,6 +83,11 @@ TEST(Numerics, MaxMinTiesShareTheGradient) {
   // torch.maximum(x, y) at x == y: 1/2 to each side. torch.clamp(x, 0, 1) at x = 0 and x = 1:
   // gradient 1 (the bounds are inclusive), 0 outside.
   expect_value_and_grad([](const Tensor& x) { return maximum(x, F({1, 1})); }, F({1, 0}), {1, 1}, {0.5, 0});
+  // torch.minimum(x, [1, 1, 1]) at x = [1, 2, 0]: grad [0.5, 0, 1]; NaN propagates from either side.
+  expect_value_and_grad([](const Tensor& x) { return minimum(x, F({1, 1, 1})); }, F({1, 2, 0}), {1, 1, 0}, {0.5, 0, 1});
+  expect_values(minimum(F({std::nanf(""), 1}), F({0, std::nanf("")})), {std::nan(""), std::nan("")});
+  expect_values(minimum(tensor({3, -2}, i32), tensor({1, 5}, i32)), {1, -2});
+  check_grads([](const Tensor& a, const Tensor& b) { return minimum(a, b); }, {D({0.3, -1.2}), D({0.5, -2.0})}, 2);
   expect_value_and_grad([](const Tensor& x) { return clip(x, 0.0, 1.0); }, F({0, 1, 0.5, 2, -1}), {0, 1, 0.5, 1, 0},
                         {1, 1, 1, 0, 0});
   expect_value_and_grad([](const Tensor& x) { return clip(x, std::nullopt, 1.0); }, F({1, 2}), {1, 1}, {1, 0});

@@ -263,6 +263,9 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
   auto [x, y] = prepare("minimum", a, b, result_type(a, b));
+  // Floats: -maximum(-a, -b), exact (negation is), NaN-propagating, and with maximum's derivative
+  // rule, so ties split the gradient evenly like torch.minimum (where() would give it all to a).
+  if (is_floating(x.dtype())) return prims::neg(prims::maximum(prims::neg(x), prims::neg(y)));
   return minimum_same(x, y);
 }
 
