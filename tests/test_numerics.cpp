@@ -157,6 +157,27 @@ TEST(Numerics, CosTanDerivatives) {
   dt.erase(dt.begin() + 2);
   expect_value_and_grad([](const Tensor& x) { return tan(x); }, D(xs), t, dt, 1e-13);
   check_grads([](const Tensor& x) { return cos(x); }, {D({-2.5, 0.0, 0.3, 3.0})}, 2);
+  check_grads([](const Tensor& x) { return tan(x); }, {D({-1.2, 0.0, 0.3, 1.0})}, 2);
+  // Higher derivatives use the rule again (never cos's formula, whose untaken 0/0 branch at x = 0
+  // would give NaN in reverse mode): cos'' = -cos, cos''' = sin, at 0 and at a large argument.
+  auto d1 = [](const Tensor& x) { return grad([](const Tensor& v) { return sum(cos(v)); })(x); };
+  auto d2 = [&](const Tensor& x) { return grad([&](const Tensor& v) { return sum(d1(v)); })(x); };
+  auto d3 = [&](const Tensor& x) { return grad([&](const Tensor& v) { return sum(d2(v)); })(x); };
+  expect_values(d2(D({0, 1e5})), {-1, -std::cos(1e5)}, 1e-14, "cos''");
+  expect_values(d3(D({0, 1e5})), {0, std::sin(1e5)}, 1e-14, "cos'''");
+  expect_values(vmap(d2)(D({0, 1e5})), {-1, -std::cos(1e5)}, 1e-14, "vmap(cos'')");
+  // sin' = cos to full accuracy for large arguments too (sin(x + pi/2) would be off by ~ulp(x)),
+  // in f32 as well: x = 1e4 has ulp 0.001.
+  std::vector<double> big{1e5, -3e4, 12345.678};
+  std::vector<double> s, dc;
+  for (double v : big) {
+    s.push_back(std::sin(v));
+    dc.push_back(std::cos(v));
+  }
+  expect_value_and_grad([](const Tensor& x) { return sin(x); }, D(big), s, dc, 1e-14);
+  float xf = 1e4f;
+  expect_value_and_grad([](const Tensor& x) { return sin(x); }, F({xf}), {std::sin(double(xf))}, {std::cos(double(xf))},
+                        1e-6);
 }
 
 TEST(Numerics, SigmoidTanhFamilyAtExtremes) {

@@ -184,8 +184,11 @@ class CustomVjpBody final : public FunctionBody {
     };
     BwdFn bwdb = [bwd, dims, name](const Tensors& res, const Tensors& cts) {
       size_t nres = res.size();
-      TensorsFn per_example = [bwd, nres](const Tensors& a) {
-        return bwd(Tensors(a.begin(), a.begin() + static_cast<long>(nres)), Tensors(a.begin() + static_cast<long>(nres), a.end()));
+      TensorsFn per_example = [bwd, nres, name](const Tensors& a) {
+        Tensors g = bwd(Tensors(a.begin(), a.begin() + static_cast<long>(nres)), Tensors(a.begin() + static_cast<long>(nres), a.end()));
+        for (size_t i = 0; i < g.size(); ++i)
+          check(g[i].defined(), name.c_str(), "bwd returned an empty handle as cotangent ", i);
+        return g;
       };
       Tensors args = res;
       args.insert(args.end(), cts.begin(), cts.end());
@@ -238,6 +241,9 @@ class CustomJvpBody final : public FunctionBody {
         check(outs.size() == n && touts.size() == n, name.c_str(), "the jvp rule must return ", n, " outputs and ", n,
               " tangents");
         outs.insert(outs.end(), touts.begin(), touts.end());
+        for (size_t i = 0; i < outs.size(); ++i)
+          check(outs[i].defined(), name.c_str(), "the jvp rule returned an empty handle as ", i < n ? "output " : "tangent ",
+                i < n ? i : i - n);
         return outs;
       };
       Tensors args = p;
@@ -332,13 +338,13 @@ namespace detail {
 Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Tensor(const Tensor&)> f,
                              std::function<Tensor(const Tensor& x, const Tensor& y)> derivative) {
   TensorsFn ff = [f](const Tensors& a) { return Tensors{f(a[0])}; };
-  JvpRuleFn rule = [f, derivative](const Tensors& p, const Tensors& t) {
-    Tensor y = f(p[0]);
+  JvpRuleFn rule = [name = std::string(name), f, derivative](const Tensors& p, const Tensors& t) {
+    // y through the op itself, not f: an enclosing transformation (a higher derivative) then
+    // meets this rule again instead of differentiating f's formula.
+    Tensor y = unary_with_derivative(name.c_str(), p[0], f, derivative);
     return std::make_pair(Tensors{y}, Tensors{mul(t[0], derivative(p[0], y))});
   };
-  Tensors in{x};
-  if (eager(in)) return f(x);
-  return apply_custom_jvp_known(ff, rule, name, {x.aval()}, in)[0];
+  return apply_custom_jvp_known(ff, rule, name, {x.aval()}, {x})[0];
 }
 }  // namespace detail
 
