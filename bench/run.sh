@@ -27,17 +27,24 @@ benches = [("matmul_1024_f32", "matmul 1024^3 f32", True),
            ("add_2^24_f32", "add 2^24 f32 (3 x 64 MiB)", True),
            ("eager_add_4_f32", "eager a = a + b, 4 x f32", False),
            ("hvp_mlp_784_100_10", "HVP, MLP 784-100-10 b64", False),
-           ("jacobian_tanh_256", "jacobian tanh(Wx) 256", False)]
+           ("hvp_mlp_784_100_10_jit", "HVP, jit", False, "hvp_mlp_784_100_10"),
+           ("jacobian_tanh_256", "jacobian tanh(Wx) 256", False),
+           ("jacobian_tanh_256_jit", "jacobian, jit", False, "jacobian_tanh_256"),
+           ("fused_tanh_2^24_f32", "jit tanh(x*2+1)*x 2^24", False),
+           ("mlp_epoch_fmnist_shape", "MLP epoch, jit step", False),
+           ("mlp_step_first_call", "MLP step first call", False),
+           ("jit_call_4_f32", "jit call, 4 x f32", False)]
 others = ["numpy", "torch", "torch_autograd"]
 print()
 print(f"{'benchmark':28} {'unit':8} {'slope':>9} {'numpy':>9} {'torch':>9} {'torch+ag':>9}   slope speed vs numpy / torch / torch+ag")
-for key, label, higher_is_better in benches:
+for key, label, higher_is_better, *against in benches:
     s = val.get((key, "slope"))
+    other = against[0] if against else key  # a jitted row compares with its eager row's others
     if s is None:
         continue
     cells, ratios = [], []
     for impl in others:
-        o = val.get((key, impl))
+        o = val.get((other, impl))
         cells.append(f"{o['value']:9.3g}" if o else f"{'-':>9}")
         if o:
             r = s["value"] / o["value"] if higher_is_better else o["value"] / s["value"]

@@ -96,6 +96,35 @@ def transforms():
     report("jacobian_tanh_256", "torch", best_of(10, jac) * 1e3, "ms")
 
 
+def train_epoch():
+    # The same MLP, optimizer and data shapes as core_bench.cpp's train_step_bench.
+    torch.manual_seed(3)
+    n, batch = 60000, 200
+    xs, ys = torch.rand(n, 784), torch.randint(0, 10, (n,))
+    model = torch.nn.Sequential(torch.nn.Linear(784, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+    def epoch():
+        for i in range(n // batch):
+            x, y = xs[i * batch:(i + 1) * batch], ys[i * batch:(i + 1) * batch]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+        assert torch.isfinite(loss)
+
+    report("mlp_epoch_fmnist_shape", "torch", best_of(3, epoch), "s")
+
+
+def fused():
+    n = 1 << 24
+    x = torch.rand(n)
+    f = lambda: torch.tanh(x * 2 + 1) * x
+    with torch.no_grad():
+        f()
+        report("fused_tanh_2^24_f32", "torch", best_of(10, f) * 1e3, "ms")
+
+
 if __name__ == "__main__":
     print(f"torch_bench: torch {torch.__version__}, numpy {np.__version__}, "
           f"{torch.get_num_threads()} torch threads", file=sys.stderr)
@@ -103,3 +132,5 @@ if __name__ == "__main__":
     add()
     eager()
     transforms()
+    train_epoch()
+    fused()

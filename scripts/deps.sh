@@ -3,6 +3,7 @@
 SLOPE_DEBIAN_PACKAGES=(
   build-essential cmake pkg-config        # compiler and build
   libopenblas-openmp-dev                  # BLAS for the cpu backend (OpenMP build: one thread pool with ours)
+  libssl-dev                              # SHA-256 (libcrypto) for the jit's compilation cache
   libgtest-dev nlohmann-json3-dev         # tests
   libbenchmark-dev                        # bench/
   python3-torch python3-numpy             # golden values for the tests, and the benchmark comparison

@@ -717,13 +717,243 @@ TEST_P(TorchOracle, MatchesTorch) {
 
 INSTANTIATE_TEST_SUITE_P(Torch, TorchOracle, testing::ValuesIn(params()), param_name);
 
+// ---------------------------------------------------------------- gradients against torch autograd
+// Every case with "grads" (gen_golden.py records them wherever torch can differentiate the op):
+// slope::vjp of the op's first spelling (the free function) w.r.t. the inputs listed in
+// "grad_inputs", the other inputs and the kwargs held fixed, pulled back along the stored random
+// cotangents, must match torch.autograd.grad of sum((out_i * ct_i).sum()). One spelling only: the
+// spellings share one implementation, and the forward suite already checks that they agree.
+std::vector<Param> grad_params() {
+  const Golden& g = golden();
+  if (!g.ok) return {Param{-1, ""}};
+  std::vector<Param> ps;
+  auto bs = backends();
+  for (int i = 0; i < static_cast<int>(g.cases.size()); ++i)
+    if (g.cases[i].contains("grads"))
+      for (auto& b : bs) ps.push_back(Param{i, b});
+  return ps;
+}
+
+struct GradTally {
+  std::set<std::string> ops;
+  int cases = 0, runs = 0;
+};
+GradTally& grad_tally() {
+  static GradTally t;
+  return t;
+}
+
+class TorchGrad : public testing::TestWithParam<Param> {};
+
+TEST_P(TorchGrad, MatchesAutograd) {
+  const Param& p = GetParam();
+  const Golden& g = golden();
+  ASSERT_TRUE(g.ok) << g.problem;
+  const json& c = g.cases[p.index];
+  const std::string op = c["op"].get<std::string>();
+  auto it = table().find(op);
+  ASSERT_NE(it, table().end()) << "no dispatch entry for op '" << op << "' in tests/test_torch_ops.cpp";
+  const Fn& fn = it->second.front().fn;
+  std::vector<Tensor> in;
+  for (auto& s : c["inputs"]) in.push_back(load(s));
+  const json& kw = c["kwargs"];
+  const std::vector<size_t> wrt = c["grad_inputs"].get<std::vector<size_t>>();
+  std::vector<Tensor> vars, cts;
+  for (size_t i : wrt) vars.push_back(in.at(i));
+  for (auto& s : c["cotangents"]) cts.push_back(load(s));
+  slope::BackendScope scope(p.backend);
+  const std::string how = std::string(it->second.front().how) + " [" + op + " on " + p.backend + ", kwargs " +
+                          kw.dump() + ", d/d inputs " + c["grad_inputs"].dump() + "]" + describe_inputs(in);
+  // The op as a function of its differentiated inputs only.
+  auto f = [&](const std::vector<Tensor>& v) {
+    std::vector<Tensor> args = in;
+    for (size_t k = 0; k < wrt.size(); ++k) args[wrt[k]] = v[k];
+    return fn(args, kw);
+  };
+  std::vector<Tensor> got;
+  try {
+    auto [out, f_vjp] = slope::vjp(f, vars);
+    ASSERT_EQ(out.size(), cts.size()) << "outputs vs torch's cotangents\n  via " << how;
+    got = std::get<0>(f_vjp(cts));
+  } catch (const slope::Error& e) {
+    FAIL() << "vjp threw slope::Error: " << e.what() << "\n  via " << how;
+  }
+  const json& want_specs = c["grads"];
+  ASSERT_EQ(got.size(), want_specs.size()) << how;
+  for (size_t k = 0; k < got.size(); ++k) {
+    Tensor want = load(want_specs[k]);
+    std::string diff = compare(got[k], want, c["grad_rtol"].get<double>(), c["grad_atol"].get<double>(), false);
+    if (!diff.empty()) {
+      std::ostringstream os;
+      os << "gradient w.r.t. input " << wrt[k] << ": " << diff << "\n  via " << how;
+      if (want.numel() <= 24) os << "\n  expected " << want << "\n  got      " << got[k];
+      if (c.contains("why")) os << "\n  (case note: " << c["why"].get<std::string>() << ")";
+      ADD_FAILURE() << os.str();
+    }
+  }
+  GradTally& t = grad_tally();
+  t.ops.insert(op);
+  t.runs += 1;
+  if (p.backend == "reference") t.cases += 1;
+}
+
+INSTANTIATE_TEST_SUITE_P(Torch, TorchGrad, testing::ValuesIn(grad_params()), param_name);
+
+// ---------------------------------------------------------------- every op under jit
+// Each op's cases, jitted: all its non-error cases in ONE jitted function (one compile per op and
+// backend, so the cpu code generator's compile time stays affordable), compared with torch's
+// answer under the case's tolerance, like eager. Cases where torch raises are jitted one by one and
+// must throw slope::Error (at trace time for shape errors, at run time for data errors). Cases
+// checked statistically (dropout) are left to the eager suite: inside jit they must use a key.
+struct JitParam {
+  std::string op;
+  std::string backend;
+};
+void PrintTo(const JitParam& p, std::ostream* os) { *os << p.op << " on " << p.backend; }
+
+std::map<std::string, std::vector<int>> cases_by_op() {
+  std::map<std::string, std::vector<int>> m;
+  const Golden& g = golden();
+  if (!g.ok) return m;
+  for (int i = 0; i < static_cast<int>(g.cases.size()); ++i) m[g.cases[i]["op"].get<std::string>()].push_back(i);
+  return m;
+}
+
+std::vector<JitParam> jit_params() {
+  if (!golden().ok) return {JitParam{"golden_files_missing", ""}};
+  std::vector<JitParam> ps;
+  for (auto& [op, idx] : cases_by_op())
+    for (auto& b : backends()) ps.push_back(JitParam{op, b});
+  return ps;
+}
+
+int& jit_case_count() {
+  static int n = 0;
+  return n;
+}
+
+class TorchJit : public testing::TestWithParam<JitParam> {};
+
+TEST_P(TorchJit, JittedMatchesTorch) {
+  const JitParam& p = GetParam();
+  const Golden& g = golden();
+  ASSERT_TRUE(g.ok) << g.problem;
+  auto it = table().find(p.op);
+  ASSERT_NE(it, table().end()) << "no dispatch entry for op '" << p.op << "'";
+  const Form& form = it->second.front();
+  slope::BackendScope scope(p.backend);
+  std::vector<int> ok;
+  const std::vector<int> mine = cases_by_op().at(p.op);
+  for (int i : mine) {
+    const json& c = g.cases[i];
+    if (c.contains("check")) continue;  // statistical checks: eager suite only
+    std::vector<Tensor> in;
+    for (auto& sp : c["inputs"]) in.push_back(load(sp));
+    const json& kw = c["kwargs"];
+    if (!c.value("error", false)) {
+      ok.push_back(i);
+      continue;
+    }
+    bool threw = false;
+    try {
+      slope::jit([&](const std::vector<Tensor>& a) { return form.fn(a, kw); })(in);
+    } catch (const NotApplicable&) {
+      threw = true;
+    } catch (const slope::Error&) {
+      threw = true;
+    }
+    EXPECT_TRUE(threw || c.contains("accept_error")) << "jit(" << p.op << ") on " << p.backend << " returned where torch raises, case "
+                                                      << c["name"].get<std::string>() << describe_inputs(in);
+  }
+  if (ok.empty()) return;
+  std::vector<Tensor> all;
+  std::vector<size_t> first_in, n_out;
+  for (int i : ok) {
+    first_in.push_back(all.size());
+    for (auto& sp : g.cases[i]["inputs"]) all.push_back(load(sp));
+    n_out.push_back(g.cases[i]["outputs"].size());
+  }
+  first_in.push_back(all.size());
+  auto every_case = [&](const std::vector<Tensor>& a) {
+    std::vector<Tensor> outs;
+    for (size_t k = 0; k < ok.size(); ++k) {
+      std::vector<Tensor> in(a.begin() + static_cast<long>(first_in[k]), a.begin() + static_cast<long>(first_in[k + 1]));
+      Out o = form.fn(in, g.cases[ok[k]]["kwargs"]);
+      outs.insert(outs.end(), o.begin(), o.end());
+    }
+    return outs;
+  };
+  // Boolean-mask indexing has a data-dependent output shape: eager only, by design (like JAX);
+  // under jit it must refuse with a clear error. Those cases are checked for that error.
+  std::vector<int> keep;
+  for (int i : ok) {
+    std::vector<Tensor> in;
+    for (auto& sp : g.cases[i]["inputs"]) in.push_back(load(sp));
+    bool mask = p.op == "index" && std::any_of(in.begin(), in.end(), [](const Tensor& t) { return t.dtype() == slope::DType::b8; });
+    if (!mask) {
+      keep.push_back(i);
+      continue;
+    }
+    try {
+      slope::jit([&](const std::vector<Tensor>& a) { return form.fn(a, g.cases[i]["kwargs"]); })(in);
+      ADD_FAILURE() << "jit of boolean-mask indexing should refuse (data-dependent shape), case " << g.cases[i]["name"];
+    } catch (const slope::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("data-dependent shape"), std::string::npos) << e.what();
+    }
+  }
+  if (keep.size() != ok.size()) {
+    ok = keep;
+    all.clear();
+    first_in.clear();
+    n_out.clear();
+    for (int i : ok) {
+      first_in.push_back(all.size());
+      for (auto& sp : g.cases[i]["inputs"]) all.push_back(load(sp));
+      n_out.push_back(g.cases[i]["outputs"].size());
+    }
+    first_in.push_back(all.size());
+  }
+  std::vector<Tensor> got;
+  try {
+    got = slope::jit(every_case, "jit_" + p.op)(all);
+  } catch (const slope::Error& e) {
+    FAIL() << "jit(" << p.op << ") threw slope::Error: " << e.what() << " on " << p.backend;
+  }
+  size_t pos = 0;
+  for (size_t k = 0; k < ok.size(); ++k) {
+    const json& c = g.cases[ok[k]];
+    for (size_t j = 0; j < n_out[k]; ++j, ++pos) {
+      ASSERT_LT(pos, got.size());
+      Tensor want = load(c["outputs"][j]);
+      std::string diff =
+          compare(got[pos], want, c["rtol"].get<double>(), c["atol"].get<double>(), c.value("signed_zero", false));
+      if (!diff.empty()) ADD_FAILURE() << "jit(" << p.op << ") output " << j << " of case " << c["name"].get<std::string>()
+                                       << " on " << p.backend << ": " << diff;
+    }
+    if (p.backend == "reference") ++jit_case_count();
+  }
+  EXPECT_EQ(pos, got.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Torch, TorchJit, testing::ValuesIn(jit_params()),
+                         [](const testing::TestParamInfo<JitParam>& info) {
+                           return info.param.backend.empty() ? info.param.op : info.param.op + "__" + info.param.backend;
+                         });
+
 class Summary : public testing::Environment {
  public:
   void TearDown() override {
     const Tally& t = tally();
-    if (t.runs == 0) return;  // the oracle was filtered out
-    std::cout << "[torch oracle] " << t.ops.size() << " distinct ops, " << t.cases << " cases (" << t.errors
-              << " expecting errors), " << t.runs << " case x backend runs, " << t.forms << " op spellings checked\n";
+    const GradTally& gt = grad_tally();
+    if (t.runs == 0 && gt.runs == 0) return;  // the oracle was filtered out
+    if (t.runs > 0)
+      std::cout << "[torch oracle] " << t.ops.size() << " distinct ops, " << t.cases << " cases (" << t.errors
+                << " expecting errors), " << t.runs << " case x backend runs, " << t.forms << " op spellings checked\n";
+    if (gt.runs > 0)
+      std::cout << "[torch oracle] gradients checked against torch autograd: " << gt.ops.size() << " ops, " << gt.cases
+                << " cases (" << gt.runs << " case x backend runs)\n";
+    if (jit_case_count() > 0)
+      std::cout << "[torch oracle] jitted: " << jit_case_count() << " non-error cases per backend, one program per op\n";
   }
 };
 [[maybe_unused]] testing::Environment* const summary_env = testing::AddGlobalTestEnvironment(new Summary);

@@ -9,9 +9,20 @@
 #include <vector>
 
 #include "slope/primitive.h"
+#include "slope/program.h"
 #include "slope/tensor.h"
 
 namespace slope {
+
+// A Program compiled by a backend (Backend::compile, used by jit). run() takes concrete inputs of
+// the program's input types and returns fresh concrete outputs; it is safe to call from several
+// threads at once.
+class Executable {
+ public:
+  virtual ~Executable() = default;
+  virtual std::vector<Tensor> run(std::span<const Tensor> in) const = 0;
+  virtual std::string code() const { return {}; }  // generated source; empty when interpreted
+};
 
 class Backend {
  public:
@@ -23,6 +34,11 @@ class Backend {
   // types (make_array() allocates; a backend may alias an input's buffer, e.g. for reshape).
   virtual void run(Prim p, const Params& params, std::span<const Tensor> in, std::span<const AVal> out_avals,
                    std::span<Tensor> out) = 0;
+  // Compiles a flat Program: no `call` instructions (jit inlines them), constants concrete.
+  // The default interprets it op by op on this backend, so jit works on every backend.
+  virtual std::shared_ptr<const Executable> compile(const Program& program);
+  // Writes a standalone build folder for the program (jit's export_to). Default: an error.
+  virtual void export_program(const Program& program, const std::string& dir, const std::string& name);
 };
 
 using BackendFactory = std::function<std::unique_ptr<Backend>()>;

@@ -33,10 +33,6 @@ std::function<Tensor(const Tensor&)> custom_vjp(std::function<Tensor(const Tenso
 std::function<Tensor(const Tensor&)> checkpoint(std::function<Tensor(const Tensor&)> f);
 
 namespace detail {
-// custom_jvp(f, rule) applied to `in` when f's output types are known (the library's own
-// procedures), so f is not run an extra time to find them.
-Tensors apply_custom_jvp(const TensorsFn& f, const JvpRuleFn& rule, const std::string& name, std::vector<AVal> out_avals,
-                         const Tensors& in);
 // For the library's elementwise procedures: y = f(x) (of x's type) whose derivative is
 // t * derivative(x, y), as a custom_jvp. `derivative` must be written with differentiable ops so
 // higher derivatives work (the rule computes y with this op again, so they use the rule too).

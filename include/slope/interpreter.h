@@ -42,6 +42,17 @@ class Interpreter {
 Interpreter& current_interpreter();
 Interpreter& eval_interpreter();  // the root of every chain
 
+// True while jit traces a user function on this thread. Such code runs once and is replayed, so
+// anything with hidden state (the global random generator) must refuse to run there.
+bool tracing_for_jit();
+class JitTraceScope {  // marks a jit trace (used by jit)
+ public:
+  JitTraceScope();
+  ~JitTraceScope();
+  JitTraceScope(const JitTraceScope&) = delete;
+  JitTraceScope& operator=(const JitTraceScope&) = delete;
+};
+
 // Makes `interp` current for the scope's lifetime (it must have the current one as parent, or
 // be an ancestor of it, as when an interpreter hands work to its parent).
 class InterpreterScope {

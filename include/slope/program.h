@@ -45,4 +45,20 @@ class Program {
 
 std::ostream& operator<<(std::ostream& os, const Program& p);
 
+// ---- checks and passes (src/core/passes.cpp); each pass returns a program with the same
+// inputs and outputs that computes the same values ----
+// Throws slope::Error "[typecheck] ..." unless every var is defined once before use, every
+// instruction's output types are what its shape rule infers, and inputs/outputs are in range.
+void typecheck(const Program& p);
+Program eliminate_dead_code(const Program& p);             // drops instructions no output needs
+Program eliminate_common_subexpressions(const Program& p); // same prim, params and operands -> one
+Program fold_constants(const Program& p);                  // evaluates small all-constant instructions
+// Replaces every `call` instruction by its body's operations (jit compiles flat programs).
+Program inline_calls(const Program& p);
+// inline_calls, fold_constants, eliminate_common_subexpressions, eliminate_dead_code; typechecked.
+Program optimize(const Program& p);
+// Graphviz DOT text: one node per instruction, edges along data flow; `groups`, when given, has
+// one fusion-group id per instruction (-1 = none) and draws each group as a cluster.
+std::string to_dot(const Program& p, const std::string& name = "f", const std::vector<int>* groups = nullptr);
+
 }  // namespace slope

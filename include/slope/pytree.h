@@ -9,6 +9,7 @@
 //   struct Mlp { slope::Tensor w1, b1, w2, b2; float dropout; };
 //   SLOPE_PYTREE(Mlp, w1, b1, w2, b2, dropout)
 #include <array>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,7 +36,12 @@ template <class T> concept HasFields = requires(T& t) { PyTreeFields<T>::tie(t);
 template <class T> void append_static(std::string& s, const T& v) {
   if constexpr (std::is_same_v<T, std::string>) s += "'" + v + "'";
   else if constexpr (std::is_enum_v<T>) s += std::to_string(static_cast<long long>(v));
-  else s += std::to_string(v);
+  else if constexpr (std::is_floating_point_v<T>) {
+    // Exact (hex) so distinct values never share a jit cache key: to_string(1e-7) is "0.000000".
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%a", static_cast<double>(v));
+    s += buf;
+  } else s += std::to_string(v);
 }
 }  // namespace detail
 

@@ -7,6 +7,7 @@
 #include "slope/dtype.h"
 #include "slope/error.h"
 #include "slope/interpreter.h"
+#include "slope/jit.h"
 #include "slope/nn_functional.h"
 #include "slope/ops.h"
 #include "slope/primitive.h"

@@ -26,6 +26,13 @@ bool Interpreter::sees(const Interpreter* other) const {
 
 Interpreter& current_interpreter() { return t_current ? *t_current : eval_interpreter(); }
 
+namespace {
+thread_local int t_jit_traces = 0;
+}
+bool tracing_for_jit() { return t_jit_traces > 0; }
+JitTraceScope::JitTraceScope() { ++t_jit_traces; }
+JitTraceScope::~JitTraceScope() { --t_jit_traces; }
+
 InterpreterScope::InterpreterScope(Interpreter& interp) : saved_(t_current) { t_current = &interp; }
 InterpreterScope::~InterpreterScope() { t_current = saved_; }
 

@@ -29,7 +29,7 @@ std::ostream& operator<<(std::ostream& os, Prim p) { return os << name(p); }
 size_t num_outputs(Prim p, const Params& params) {
   if (p == Prim::call) {
     const CallParams* c = std::get_if<CallParams>(&params);
-    check(c && c->body, "call", "needs CallParams with a body, got ", to_string(params));
+    if (!c || !c->body) fail("call", "needs CallParams with a body, got ", to_string(params));  // message built on failure only
     return c->body->num_outputs();
   }
   return 1;
@@ -62,7 +62,7 @@ struct ParamPrinter {
   void operator()(const ArangeParams& p) const {
     os << "n=" << p.n << ", start=" << p.start << ", step=" << p.step << ", dtype=" << name(p.dtype);
   }
-  void operator()(const CallParams& p) const { os << "body=" << p.body->name(); }
+  void operator()(const CallParams& p) const { os << "body=" << (p.body ? p.body->name() : std::string("<null>")); }
   void operator()(const ConvParams& p) const {
     os << "stride=" << to_string(p.stride) << ", dilation=" << to_string(p.dilation) << ", pad_lo=" << to_string(p.pad_lo)
        << ", pad_hi=" << to_string(p.pad_hi) << ", groups=" << p.groups;

@@ -232,7 +232,9 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
   DType d = result_type(a, b);
   check(d != bool_, "floor_divide", "is not defined for bool tensors");
   auto [x, y] = prepare("floor_divide", a, b, d);
-  if (is_floating(d)) return float_floor_divmod(x, y, true).first;
+  // Piecewise constant: its derivative is 0 everywhere, like PyTorch's (without stop_gradient the
+  // division-by-zero branch, a / b, would pass a gradient of 1/b).
+  if (is_floating(d)) return prims::stop_gradient(float_floor_divmod(x, y, true).first);
   return floor_div_int(x, y);
 }
 
@@ -263,8 +265,8 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
   auto [x, y] = prepare("minimum", a, b, result_type(a, b));
-  // Floats: -maximum(-a, -b), exact (negation is), NaN-propagating, and with maximum's derivative
-  // rule, so ties split the gradient evenly like torch.minimum (where() would give it all to a).
+  // Floats: -maximum(-x, -y) (exact), so ties split the gradient evenly like maximum's and PyTorch's
+  // minimum; where(y < x, y, x) would give all of it to x. Integers keep the select (no -INT_MIN).
   if (is_floating(x.dtype())) return prims::neg(prims::maximum(prims::neg(x), prims::neg(y)));
   return minimum_same(x, y);
 }
@@ -396,9 +398,12 @@ Tensor cos_float(const Tensor& y) {
   Tensor two = fill(y, 2);
   Tensor s_half = prims::sin(prims::div(y, two));
   Tensor near0 = prims::sub(fill(y, 1), prims::mul(two, prims::mul(s_half, s_half)));
-  Tensor ratio = prims::div(prims::sin(prims::mul(y, two)), prims::mul(two, prims::sin(y)));
   Tensor a = abs(y);
   Tensor use_near0 = or_(prims::less(a, fill(y, 0.5)), prims::greater(a, fill(y, 1e300)));
+  // The ratio only sees safe operands where its result is not used: its 0/0 at x = 0 in the untaken
+  // branch would still poison the gradient with 0 * NaN.
+  Tensor ys = prims::where(use_near0, fill(y, 1), y);
+  Tensor ratio = prims::div(prims::sin(prims::mul(ys, two)), prims::mul(two, prims::sin(ys)));
   return prims::where(use_near0, near0, ratio);
 }
 }  // namespace
@@ -456,19 +461,26 @@ Tensor log1p_float(const Tensor& y) {
   Tensor one = fill(y, 1);
   Tensor u = prims::add(one, y);
   Tensor um1 = prims::sub(u, one);
-  Tensor special = or_(prims::equal(u, one), prims::equal(u, fill(y, std::numeric_limits<double>::infinity())));
+  Tensor tiny = prims::equal(u, one);
+  Tensor big = prims::equal(u, fill(y, std::numeric_limits<double>::infinity()));
+  Tensor nonpos = prims::logical_not(prims::greater(u, fill(y, 0)));  // also NaN
+  Tensor special = or_(or_(tiny, big), nonpos);
   // The formula only sees safe operands where its result is not used: an untaken where branch
   // with 0/0 or log(inf) would still poison the gradient with 0 * NaN.
   Tensor two = fill(y, 2);
   Tensor r = prims::mul(prims::log(prims::where(special, two, u)), prims::div(y, prims::where(special, one, um1)));
-  // u == 1: x is tiny, log1p(x) = x; u == inf: log1p(inf) = inf (the formula gives inf/inf).
-  return prims::where(special, prims::where(prims::equal(u, one), y, u), r);
+  // u <= 0 (x <= -1, -inf) or NaN: log(u) itself (-inf or NaN), whose derivative 1/u is PyTorch's
+  // 1/(1 + x) there too. u == inf: log1p(inf) = inf (the formula gives inf/inf), derivative
+  // 1/(1 + inf) = 0. u == 1: x is tiny, log1p(x) = x.
+  r = prims::where(nonpos, prims::log(u), r);
+  r = prims::where(big, prims::stop_gradient(u), r);
+  return prims::where(tiny, y, r);
 }
 }  // namespace
 
 Tensor log1p(const Tensor& x) {
-  // The derivative is its own rule, 1 / (1 + x): differentiating the formula above gives
-  // log(0) * 0 = NaN at x = -1 (PyTorch: inf), and 1 / (1 + x) is accurate everywhere.
+  // The derivative is its own rule, 1 / (1 + x) (PyTorch's, inf at x = -1): accurate everywhere
+  // and far cheaper than differentiating the formula's branches and correction quotient.
   return detail::unary_with_derivative("log1p", floatify(x), log1p_float, [](const Tensor& v, const Tensor&) {
     Tensor one = fill(v, 1);
     return prims::div(one, prims::add(one, v));
@@ -496,10 +508,9 @@ Tensor sigmoid(const Tensor& x) {
   // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, which keeps
   // full relative accuracy in both tails.
   Tensor y = floatify(x);
-  // -|x| is spelled out with the branch each side actually uses: abs'(0) = 0 would make the
-  // derivative at 0 -e'/(1+e)^2 = 0 instead of 1/4 (and abs's other branch, -1, gives -1/4).
   Tensor one = fill(y, 1);
   Tensor neg_side = prims::less(y, fill(y, 0));
+  // exp(-|x|) as a select, not through abs: both sides then have the right derivative at x = 0.
   Tensor e = prims::exp(prims::where(neg_side, y, prims::neg(y)));
   Tensor den = prims::add(one, e);
   return prims::div(prims::where(neg_side, e, one), den);
@@ -510,11 +521,10 @@ Tensor abs(const Tensor& x) {
   if (d == bool_ || !is_signed(d)) return x;
   Tensor zero = fill(x, 0);
   // 0 - x (not -x) so that abs(-0.0) = +0.0; NaN stays NaN.
-  Tensor r = prims::where(prims::greater(x, zero), x, prims::sub(zero, x));
-  if (!is_floating(d)) return r;
-  // The derivative at 0 is 0 (PyTorch's sign(x)), not the -1 of the 0 - x branch: 0 itself is
-  // the constant branch.
-  return prims::where(prims::equal(x, zero), zero, r);
+  Tensor r = prims::sub(zero, x);
+  if (!is_floating(d)) return prims::where(prims::greater(x, zero), x, r);
+  // The derivative is sign(x), PyTorch's convention: 0 at +-0 and at NaN (0 - x alone would give -1).
+  return prims::where(prims::greater(x, zero), x, prims::where(prims::less(x, zero), r, prims::stop_gradient(r)));
 }
 
 Tensor sign(const Tensor& x) {
@@ -568,16 +578,19 @@ Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi)
   if (lo) d = promote_with_scalar(d, lo->kind);
   if (hi) d = promote_with_scalar(d, hi->kind);
   Tensor y = as(x, d);
-  // where, not maximum/minimum: the bounds are inclusive, so at x == lo or x == hi the gradient is
-  // 1 like torch.clamp's (maximum's tie rule would give 1/2). NaN in x fails both comparisons and
-  // passes through; a NaN bound makes everything NaN. lo > hi gives hi everywhere, like torch.clamp.
-  auto bound = [&](Scalar b, bool is_lo) {
-    Tensor c = fill(y, b);
-    if (b.is_float() && std::isnan(b.f) && is_floating(d)) return c;
-    return prims::where(is_lo ? prims::less(y, c) : prims::greater(y, c), c, y);
-  };
-  if (lo) y = bound(*lo, true);
-  if (hi) y = bound(*hi, false);
+  // lo > hi gives hi everywhere, like torch.clamp. NaN in x propagates (both comparisons are false).
+  // where() rather than maximum/minimum: the derivative is 1 on the closed interval [lo, hi], like
+  // torch.clamp's, where maximum's tie rule would give 1/2 at the bounds.
+  if (lo) {
+    Tensor l = fill(y, *lo);
+    y = prims::where(prims::less(y, l), l, y);
+  }
+  if (hi) {
+    Tensor h = fill(y, *hi);
+    y = prims::where(prims::greater(y, h), h, y);
+  }
+  // NaN stays NaN with derivative 0, like torch.clamp (whose mask lo <= x <= hi is false there).
+  if (is_floating(d)) y = prims::where(isnan_same(y), prims::stop_gradient(y), y);
   return y;
 }
 

@@ -40,12 +40,18 @@ void check_index_values(const char* op, const Tensor& idx, int64_t n, int64_t di
     if (v < -n || v >= n) fail(op, "index ", v, " is out of bounds for dim ", dim, " of size ", n);
 }
 
-// Integer tensor -> i64 with negative entries wrapped by n.
-Tensor wrap_index(const Tensor& idx, int64_t n) {
+// Integer tensor -> i64 with negative entries wrapped by n. Traced indices that feed a *linear*
+// position (several dims folded into one) would escape the gather primitive's bounds check (a
+// column index of 5 in a 4x5 matrix is still a valid linear position), so unless the caller
+// gathers along this very axis (`direct`), they pass through a gather of zeros of size n: its
+// run-time check reports the bad index, and adding the zeros keeps it in the data flow.
+Tensor wrap_index(const Tensor& idx, int64_t n, bool direct = false) {
   Tensor t = idx.dtype() == i64 ? idx : prims::cast(idx, i64);
-  if (!is_signed(idx.dtype())) return t;  // unsigned entries are never negative
   const Shape& s = t.shape();
-  return prims::where(prims::less(t, full_i64(s, 0)), prims::add(t, full_i64(s, n)), t);
+  if (is_signed(idx.dtype()))  // unsigned entries are never negative
+    t = prims::where(prims::less(t, full_i64(s, 0)), prims::add(t, full_i64(s, n)), t);
+  if (direct || idx.is_concrete()) return t;  // concrete: check_index_values has reported it
+  return prims::add(t, prims::gather(full_i64({n}, 0), t, 0));
 }
 
 // NumPy broadcasting of t to `shape` (rank may grow on the left).
@@ -321,7 +327,7 @@ Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index) {
   axis = normalize_axis(op, axis, x.ndim());
   check_index_values(op, index, x.shape()[axis], axis);
   Tensor idx = index.ndim() == 0 ? prims::reshape(index, {1}) : index;
-  return prims::gather(x, wrap_index(idx, x.shape()[axis]), axis);
+  return prims::gather(x, wrap_index(idx, x.shape()[axis], /*direct=*/true), axis);
 }
 
 // torch.scatter_add: out = x; out[i][index[i][j][k]][k] += src[i][j][k] (axis 1). index is no
@@ -378,7 +384,12 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype) {
   lab.push_back(1);
   Tensor l = prims::expand(prims::reshape(prims::cast(labels, i64), lab), out);
   Tensor c = prims::expand(prims::reshape(iota_i64(num_classes), col), out);
-  return prims::cast(prims::equal(l, c), dtype);
+  if (labels.is_concrete()) return prims::cast(prims::equal(l, c), dtype);
+  // Under a transformation (jit above all) the labels' values are unknown here. Gathering zeros
+  // with them lets the gather primitive's run-time bounds check (interpreter and compiled code)
+  // report an out-of-range label, where the comparison alone would give a silent all-zero row.
+  Tensor zero = prims::gather(prims::full({num_classes}, 0, dtype), prims::cast(labels, i64), 0);
+  return prims::where(prims::equal(l, c), prims::full(out, 1, dtype), prims::expand(prims::reshape(zero, lab), out));
 }
 
 }  // namespace slope

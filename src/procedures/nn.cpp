@@ -6,7 +6,6 @@
 #include <limits>
 #include <numbers>
 
-#include "slope/custom.h"
 #include "slope/nn_functional.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"
@@ -318,44 +317,22 @@ Tensor mse_loss(const Tensor& x, const Tensor& y, Reduction r) {
   return reduce_loss(square(sub(x, y)), r);
 }
 
-namespace {
-// PyTorch clamps each log at -100 so p in {0, 1} gives a finite loss.
-Tensor bce_formula(const Tensor& p, const Tensor& y) {
+Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, Reduction r) {
+  const char* op = "binary_cross_entropy";
+  check_floating(op, p);
+  check(p.shape() == y.shape(), op, "input and target must have the same shape, got ", to_string(p.aval()), " and ",
+        to_string(y.aval()));
+  // PyTorch clamps each log at -100 so p in {0, 1} gives a finite loss. The log only sees
+  // positive inputs, so the gradient at p = 0 or 1 is finite too (no 0 * inf).
   auto clamped_log = [&](const Tensor& q) {
     Tensor positive = gt(q, constant(0, q.dtype()));
     Tensor l = log(where(positive, q, constant(1, q.dtype())));
     Tensor floor_v = constant(-100, q.dtype());
     return where(positive, maximum(l, floor_v), floor_v);
   };
-  return neg(add(mul(y, clamped_log(p)), mul(1.0 - y, clamped_log(1.0 - p))));
-}
-
-// The elementwise loss (p, y of one floating dtype) with PyTorch's derivatives as its own rule:
-// d/dp = (p - y) / max(p (1 - p), 1e-12), bounded by 1e12 at and near p = 0 or 1 (the clamped
-// logs' own derivatives there are 0 or up to 1/p), and d/dy = log(1 - p) - log(p) (inf at the
-// ends, as in PyTorch). The rule computes the loss through this op again, so it differentiates
-// again with the same rule.
-Tensor bce_elementwise(const Tensor& p, const Tensor& y) {
-  TensorsFn f = [](const Tensors& a) { return Tensors{bce_formula(a[0], a[1])}; };
-  JvpRuleFn rule = [](const Tensors& x, const Tensors& t) {
-    const Tensor &p = x[0], &y = x[1];
-    Tensor loss = bce_elementwise(p, y);
-    // PyTorch's EPSILON is the float 1e-12 (9.99999996e-13), also for f64.
-    Tensor dp = div(sub(p, y), maximum(mul(p, 1.0 - p), constant(static_cast<double>(1e-12f), p.dtype())));
-    Tensor dy = sub(log1p(neg(p)), log(p));
-    return std::make_pair(Tensors{loss}, Tensors{add(mul(t[0], dp), mul(t[1], dy))});
-  };
-  return detail::apply_custom_jvp(f, rule, "binary_cross_entropy", {p.aval()}, {p, y})[0];
-}
-}  // namespace
-
-Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, Reduction r) {
-  const char* op = "binary_cross_entropy";
-  check_floating(op, p);
-  check(p.shape() == y.shape(), op, "input and target must have the same shape, got ", to_string(p.aval()), " and ",
-        to_string(y.aval()));
-  DType d = promote_types(p.dtype(), y.dtype());
-  return reduce_loss(bce_elementwise(cast(p, d), cast(y, d)), r);
+  Tensor one_minus_p = 1.0 - p;
+  Tensor loss = neg(add(mul(y, clamped_log(p)), mul(1.0 - y, clamped_log(one_minus_p))));
+  return reduce_loss(loss, r);
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& y, Reduction r) {

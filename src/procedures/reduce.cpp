@@ -152,13 +152,7 @@ Tensor var(const Tensor& x, Axes axes, double correction, bool keepdim) {
 
 Tensor std(const Tensor& x, Axes axes, double correction, bool keepdim) {
   require_float("std", x);
-  Tensor v = var(x, std::move(axes), correction, keepdim);
-  // At constant input (var = 0) sqrt'(0) = inf meets var's zero tangent: 0 * inf = NaN. PyTorch's
-  // std backward gives 0 there; so does this double where (sqrt never sees the 0 either, so the
-  // untaken branch cannot poison reverse mode).
-  Tensor zero = fill(v, 0);
-  Tensor is0 = prims::equal(v, zero);
-  return prims::where(is0, zero, prims::sqrt(prims::where(is0, fill(v, 1), v)));
+  return prims::sqrt(var(x, std::move(axes), correction, keepdim));
 }
 
 Tensor logsumexp(const Tensor& x, Axes axes, bool keepdim) {

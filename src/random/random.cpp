@@ -256,6 +256,11 @@ void manual_seed(uint64_t seed) {
 // always concrete, even when called while a transformation is tracing: the draw then becomes a
 // constant of the traced program, like a PyTorch RNG call under tracing.
 Tensor next_key() {
+  // Inside jit the key would be taken once, at trace time, and every call would then repeat the
+  // same "random" numbers: a silent wrong answer. Make it an error instead.
+  check(!tracing_for_jit(), "rand", "the global generator (rand, randn, randint, ...) cannot be used inside a jitted "
+        "function: its key would be captured once and every call would repeat the same numbers; pass a key "
+        "(slope::random::key, random::split) as an argument and use slope::random::uniform/normal/randint");
   std::lock_guard<std::mutex> lock(g_mutex);
   // split: counters 0..3 -> pairs (0, 2), (1, 3); output = concat(x0', x1') read as [2, 2].
   uint32_t a0 = 0, a1 = 2, b0 = 1, b1 = 3;

@@ -85,7 +85,8 @@ void jvp(Prim p, const Params& params, std::span<const Tensor> x, std::span<cons
       return;
     }
     case Prim::pow: {
-      // d/dx x^y = y x^(y-1) (taken as 0 where y == 0, like PyTorch); d/dy = x^y log x (0 where x == 0).
+      // d/dx x^y = y x^(y-1) (taken as 0 where y == 0, like PyTorch); d/dy = x^y log x (0 where x == 0
+      // and y >= 0, like PyTorch: for y < 0 it is inf * -inf = -inf).
       Tensor a, b;
       if (t[0].defined()) {
         Tensor zero = zeros_as(x[1]);
@@ -94,7 +95,9 @@ void jvp(Prim p, const Params& params, std::span<const Tensor> x, std::span<cons
       }
       if (t[1].defined()) {
         Tensor zero = zeros_as(x[0]);
-        Tensor is0 = prims::equal(x[0], zero);
+        // x == 0 and y >= 0 (y == y excludes NaN); bool mul is logical and
+        Tensor y_ge0 = prims::mul(prims::equal(x[1], x[1]), prims::logical_not(prims::less(x[1], zeros_as(x[1]))));
+        Tensor is0 = prims::mul(prims::equal(x[0], zero), y_ge0);
         Tensor logx = prims::log(prims::where(is0, full_as(x[0], 1), x[0]));
         b = prims::mul(t[1], prims::where(is0, zero, prims::mul(out, logx)));
       }
@@ -102,11 +105,12 @@ void jvp(Prim p, const Params& params, std::span<const Tensor> x, std::span<cons
       return;
     }
     case Prim::maximum: {
-      // Ties split the gradient evenly (PyTorch's convention for maximum/minimum).
-      Tensor gt = prims::cast(prims::greater(x[0], x[1]), out.dtype());
-      Tensor eq = prims::cast(prims::equal(x[0], x[1]), out.dtype());
-      Tensor wa = prims::add(gt, prims::mul(eq, full_as(out, 0.5)));
-      Tensor wb = prims::sub(full_as(out, 1), wa);
+      // PyTorch's convention for maximum/minimum: ties split the gradient evenly, and where the
+      // inputs are unordered (a NaN) each gets all of it.
+      Tensor zero = zeros_as(out), one = full_as(out, 1);
+      Tensor w_eq = prims::where(prims::equal(x[0], x[1]), full_as(out, 0.5), one);
+      Tensor wa = prims::where(prims::less(x[0], x[1]), zero, w_eq);
+      Tensor wb = prims::where(prims::greater(x[0], x[1]), zero, w_eq);
       tout = add_maybe(scale(t[0], wa), scale(t[1], wb));
       return;
     }

@@ -14,13 +14,27 @@ Tensor StagingInterpreter::new_input(const AVal& a) {
   return Tensor(std::make_shared<StagedTracer>(this, a, v));
 }
 
-Atom StagingInterpreter::atom(const Tensor& t) const {
+Atom StagingInterpreter::atom(const Tensor& t) {
   if (owns(t)) return Atom{static_cast<const StagedTracer*>(t.impl().get())->var, Tensor()};
-  return Atom{-1, t};
+  if (mode == Mode::partial || !t.defined() || t.is_concrete()) return Atom{-1, t};
+  for (size_t i = 0; i < lifted.size(); ++i)
+    if (lifted[i].impl() == t.impl()) return Atom{lifted_vars[i], Tensor()};
+  int v = program.new_var(t.aval());
+  program.inputs.push_back(v);
+  lifted.push_back(t);
+  lifted_vars.push_back(v);
+  return Atom{v, Tensor()};
 }
 
 void StagingInterpreter::process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) {
-  bool staged = false;
+  if (mode == Mode::inline_calls && p == Prim::call) {
+    const auto& body = *std::get<CallParams>(params).body;
+    std::vector<Tensor> r = body.eval(in);
+    check(r.size() == out.size(), "call", "body ", body.name(), " returned ", r.size(), " outputs, expected ", out.size());
+    for (size_t i = 0; i < r.size(); ++i) out[i] = r[i];
+    return;
+  }
+  bool staged = mode != Mode::partial;
   for (auto& t : in) staged |= owns(t);
   if (!staged) {
     InterpreterScope scope(*parent());

@@ -34,14 +34,24 @@ class StagedTracer final : public TensorImpl {
   int var;
 };
 
+// Two modes. Partial (linearize): ops touching a staged value are recorded, the rest run in the
+// parent. Total (jit, `Mode::all` or `Mode::inline_calls`): every op is recorded, whatever its
+// inputs, so the program is a complete function of its inputs; values of other transformations
+// captured from outside (foreign tracers) become extra inputs (`lifted`), because a compiled
+// program can only hold concrete constants. `inline_calls` also traces through `call` bodies
+// instead of recording them (jit's compile wants flat programs).
 class StagingInterpreter final : public Interpreter {
  public:
-  explicit StagingInterpreter(Interpreter* parent) : Interpreter(parent) {}
+  enum class Mode { partial, all, inline_calls };
+  explicit StagingInterpreter(Interpreter* parent, Mode mode = Mode::partial) : Interpreter(parent), mode(mode) {}
   const char* name() const override { return "staging"; }
   void process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) override;
   Tensor new_input(const AVal& a);
-  Atom atom(const Tensor& t) const;  // a var for own tracers, else a constant
+  Atom atom(const Tensor& t);  // a var for own tracers (and lifted foreign ones), else a constant
   Program program;
+  Mode mode;
+  std::vector<Tensor> lifted;    // foreign tracers made inputs (appended to program.inputs)
+  std::vector<int> lifted_vars;  // their vars
 };
 
 // Runs a linear program backwards: the cotangents of its inputs given those of its outputs

@@ -335,11 +335,6 @@ Tensors apply_checkpoint_known(const TensorsFn& f, const std::string& name, std:
 }  // namespace
 
 namespace detail {
-Tensors apply_custom_jvp(const TensorsFn& f, const JvpRuleFn& rule, const std::string& name, std::vector<AVal> out_avals,
-                         const Tensors& in) {
-  return apply_custom_jvp_known(f, rule, name, std::move(out_avals), in);
-}
-
 Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Tensor(const Tensor&)> f,
                              std::function<Tensor(const Tensor& x, const Tensor& y)> derivative) {
   TensorsFn ff = [f](const Tensors& a) { return Tensors{f(a[0])}; };

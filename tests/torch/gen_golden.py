@@ -116,8 +116,10 @@ def unsc(v):
 
 
 def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=None, check=None, accept_error=None,
-         signed_zero=False):
-    """Records one case. fn(*inputs, **kw) computes torch's answer (default: TORCH[op])."""
+         signed_zero=False, grad_tol=None, grad_fn=None, grad_wrt=None):
+    """Records one case. fn(*inputs, **kw) computes torch's answer (default: TORCH[op]). For the
+    gradient: grad_tol loosens its comparison, grad_fn computes it through another torch function
+    with slope's documented convention, grad_wrt restricts the differentiated inputs (say why)."""
     kw = kw or {}
     fn = fn or TORCH[op]
     base = f"{op}_{tag}" if tag else op
@@ -167,9 +169,123 @@ def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=Non
     c["rtol"], c["atol"] = rtol, atol
     if not why and dt in ("f16", "bf16"):
         why = "half-precision result: slope and torch may round a float intermediate differently by one ulp"
+    gwhy = gradients(c, op, grad_fn or fn, inputs, kw, outs, tol, grad_tol, grad_wrt)
+    if gwhy:
+        why = (why + "; " if why else "") + gwhy
     if why:
         c["why"] = why
     S.cases.append(c)
+
+
+# ---------------------------------------------------------------- gradients (torch autograd)
+# For every differentiable case the generator also records torch's vector-Jacobian product: a fixed
+# random cotangent per output (its own generator, so adding gradient cases never moves the inputs
+# above) and torch.autograd.grad of sum((out_i * ct_i).sum()) w.r.t. the floating inputs (unused
+# inputs: zeros). tests/test_torch_ops.cpp computes the same with slope::vjp of the op's free
+# function, integer/bool inputs and kwargs held fixed.
+GC = torch.Generator().manual_seed(20261126)
+NO_GRAD = {  # op -> why it has no gradient to compare (listed in tests/torch/README.md)
+    "dropout": "random: the mask comes from slope's own generator, so torch's values cannot match (the "
+               "structure is checked instead)",
+    **{n: "creation op: no tensor inputs" for n in ["arange", "linspace", "eye", "full", "zeros", "ones",
+                                                    "scalar_tensor"]},
+}
+GRAD_FN = {  # the same values through a function torch can differentiate
+    # torch has no derivative for floor_divide; div(rounding_mode="floor") is the same op with its zero gradient
+    "floor_divide": lambda a, b: torch.div(a, b, rounding_mode="floor"),
+}
+GRAD_NONE = {}  # op -> set of reasons a case had no gradient check (for the README list)
+# Ops whose expected value some cases compute with numpy (negative steps): the gradient of a pure
+# gather, taken through the same indexing applied to element positions, is what torch would give.
+GATHER_LIKE = ("slice", "index")
+# torch's output does not depend on the inputs (autograd has no graph): the gradient is zero.
+CONSTANT = ("stop_gradient", "zeros_like", "ones_like", "full_like")
+
+
+def _gather_equiv(fn):
+    def g(x, *rest, **kw):
+        pos = torch.arange(x.numel()).reshape(x.shape)
+        return x.reshape(-1)[fn(pos, *rest, **kw).long()]
+    return g
+
+
+def _vjp(fn, inputs, wrt, cts, upcast=None, constant=False):
+    """torch.autograd.grad of sum((out_i * ct_i).sum()) w.r.t. inputs[wrt]; upcast computes half
+    inputs in f32 (torch 1.13 lacks many half CPU kernels) and rounds the gradients back."""
+    xs = []
+    for i, t in enumerate(inputs):
+        t = t.clone()
+        if upcast is not None and t.dtype == upcast:
+            t = t.float()
+        xs.append(t.requires_grad_(i in wrt))
+    out = fn(*xs)
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    terms = [(o * (c.to(o.dtype))).sum() for o, c in zip(outs, cts) if o.requires_grad]
+    if terms:
+        gs = torch.autograd.grad(sum(terms), [xs[i] for i in wrt], allow_unused=True)
+    elif constant:
+        gs = [None] * len(wrt)
+    else:  # e.g. a value computed outside torch: recording zeros would be a wrong expectation
+        raise AssertionError("no output depends on the differentiated inputs")
+    return [torch.zeros_like(inputs[i]) if g is None else g.to(inputs[i].dtype) for i, g in zip(wrt, gs)]
+
+
+def gradients(c, op, fn, inputs, kw, outs, tol, grad_tol, grad_wrt):
+    """Records cotangents and torch's gradients in case c; returns a note for the case's why."""
+    def none(reason):
+        GRAD_NONE.setdefault(op, set()).add(reason)
+        return None
+    if op in NO_GRAD:
+        return none(NO_GRAD[op])
+    wrt = [i for i, t in enumerate(inputs) if t.is_floating_point() and (grad_wrt is None or i in grad_wrt)]
+    if not wrt:
+        return none("no floating input")
+    if not outs or not all(o.is_floating_point() for o in outs):
+        return none("output is not floating (" + ", ".join(sorted({NAME[o.dtype] for o in outs})) + ")")
+    cts = [torch.randn(tuple(o.shape), generator=GC, dtype=torch.float64).to(o.dtype) for o in outs]
+    f = (lambda *xs: (GRAD_FN.get(op, fn))(*xs, **kw))
+    if op in GATHER_LIKE:
+        try:
+            _vjp(f, inputs, wrt, cts)
+        except (RuntimeError, AssertionError):  # numpy computed the value: no autograd graph
+            f = (lambda *xs: _gather_equiv(fn)(*xs, **kw))
+    note = None
+    try:
+        try:
+            gs = _vjp(f, inputs, wrt, cts, constant=op in CONSTANT)
+        except RuntimeError as e:
+            halves = {inputs[i].dtype for i in wrt} & {torch.float16, torch.bfloat16}
+            if "not implemented for" not in str(e) or not halves:
+                raise
+            gs = _vjp(f, inputs, wrt, cts, upcast=halves.pop(), constant=op in CONSTANT)
+            note = "gradient: torch 1.13 has no CPU half backward kernel: computed in f32, rounded"
+    except RuntimeError as e:
+        # Some inputs torch cannot differentiate (running statistics, a target): keep the others.
+        ok = []
+        for i in wrt:
+            try:
+                _vjp(f, inputs, [i], cts, constant=op in CONSTANT)
+                ok.append(i)
+            except RuntimeError:
+                pass
+        if not ok:
+            return none("torch cannot differentiate it: " + str(e).split("\n")[0][:120])
+        dropped = [i for i in wrt if i not in ok]
+        note = f"gradient w.r.t. inputs {ok} only: torch cannot differentiate inputs {dropped} ({str(e).split(chr(10))[0][:100]})"
+        wrt = ok
+        gs = _vjp(f, inputs, wrt, cts, constant=op in CONSTANT)
+    if op in CONSTANT and any(g.abs().sum() > 0 for g in gs):
+        raise AssertionError(f"{c['name']}: a constant op with a nonzero gradient")
+    # the loosest of the gradients' dtypes (a mixed f16/f32 case compares both with f16's rule)
+    rtol, atol = max(TOL[NAME[inputs[i].dtype]][0] for i in wrt), max(TOL[NAME[inputs[i].dtype]][1] for i in wrt)
+    for t_ in (tol, grad_tol):
+        if t_:
+            rtol, atol = max(rtol, t_[0]), max(atol, t_[1])
+    c["grad_inputs"] = wrt
+    c["cotangents"] = [S.tensor(t) for t in cts]
+    c["grads"] = [S.tensor(g) for g in gs]
+    c["grad_rtol"], c["grad_atol"] = rtol, atol
+    return note
 
 
 # ---------------------------------------------------------------- torch reference functions
@@ -226,6 +342,24 @@ def torch_pad(x, pads, value=0.0):
     for lo, hi in reversed(pads):
         flat += [lo, hi]
     return F.pad(x, flat, value=unsc(value))
+
+
+def max_pool_amax(x, kernel, stride=(), padding=(), dilation=(), ceil_mode=False):
+    """1-d max_pool as torch.amax over unfolded windows (no padding/dilation/ceil): amax's tie rule."""
+    assert len(kernel) == 1 and not padding and not dilation and not ceil_mode
+    k = kernel[0]
+    return x.unfold(-1, k, stride[0] if stride else k).amax(-1)
+
+
+def bce_clamped(x, y, reduction="mean"):
+    """bce with its logs clamped at -100, written so that a clamped log has derivative 0 (torch.clamp
+    of log(0) would give 0 * inf = NaN)."""
+    assert reduction == "none"
+
+    def clog(v):
+        m = v > math.exp(-100)
+        return torch.where(m, torch.log(torch.where(m, v, torch.ones_like(v))), torch.full_like(v, -100.0))
+    return -(y * clog(x) + (1 - y) * clog(1 - x))
 
 
 def sdpa(q, k, v, mask=None, is_causal=False, scale=None):
@@ -404,7 +538,9 @@ TORCH = {
     "gather": lambda x, i, axis: torch.gather(x, axis, i),
     "take_along_dim": lambda x, i, axis: torch.take_along_dim(x, i, axis),
     "index_select": lambda x, i, axis: torch.index_select(x, axis, i),
-    "scatter_add": lambda x, i, s, axis: torch.scatter_add(x, axis, i, s),
+    # torch reads only the index's extent of src; slicing src to it first keeps the value and gives the
+    # gradient w.r.t. src (torch 1.13's own backward fails when src is larger than the index)
+    "scatter_add": lambda x, i, s, axis: torch.scatter_add(x, axis, i, s[tuple(slice(0, n) for n in i.shape)]),
     "one_hot": lambda x, num_classes, dtype="i64": F.one_hot(x, num_classes).to(DT[dtype]),
     # creation
     **{n: creation(n) for n in ["arange", "linspace", "eye", "full", "zeros", "ones", "scalar_tensor"]},
@@ -523,7 +659,10 @@ def binary_cases():
             case(op, [T([7.5, -7.5, 7.5, -7.5, 0.0, 5.0], "f32"), T([2.0, 2.0, -2.0, -2.0, 3.0, -5.0], "f32")],
                  tag="signs_f32")
             case(op, [T([3, 4], "i32"), T([0, 1], "i32")], tag="int_div_by_zero")
-            case(op, [T([3.0, -3.0, 0.0], "f32"), T([0.0, 0.0, 0.0], "f32")], tag="float_div_by_zero")
+            case(op, [T([3.0, -3.0, 0.0], "f32"), T([0.0, 0.0, 0.0], "f32")], tag="float_div_by_zero",
+                 grad_wrt=[0] if op == "remainder" else None,
+                 why="gradient w.r.t. the dividend only: remainder(x, 0) is NaN, and its gradient w.r.t. the divisor "
+                     "there is NaN in slope where torch's formula -g * (x // 0) gives +-inf" if op == "remainder" else None)
         if op in ("add", "mul", "maximum", "minimum", "eq", "lt", "logical_and", "logical_or", "logical_xor", "ne"):
             case(op, [rnd([5], "bool"), rnd([5], "bool")], tag="bool")
         if op in ("add", "sub", "mul", "maximum", "eq", "lt"):
@@ -608,7 +747,9 @@ def reduction_cases():
     case("min", [T([[-math.inf, math.nan], [math.inf, 5.0]], "f32")], {"axes": [0]}, tag="nan_inf")
     case("sum", [rnd([4, 3], "u8")], {"axes": [0]}, tag="u8")
     case("mean", [rnd([4, 4], "bf16")], {"axes": [0, 1]}, tag="bf16_all", tol=(2e-2, 2e-2), why=ACC + " in bf16")
-    case("logsumexp", [T([[-math.inf, -math.inf], [1000.0, 1000.0]], "f32")], {"axes": [1]}, tag="stable")
+    case("logsumexp", [T([[-math.inf, -math.inf], [1000.0, 1000.0]], "f32")], {"axes": [1]}, tag="stable",
+         grad_tol=(1e-4, 1e-5), why="gradient exp(x - lse): one f32 ulp of lse = 1000.69 (6e-5) is a 6e-5 relative "
+                                    "change of the gradient, and slope's lse may round differently from torch's")
     for op in ("var", "std"):
         for axes, corr, keep in [([], 1, False), ([1], 1, False), ([0, 2], 0, True), ([-1], 2, False),
                                  ([1], 0.5, False), ([0], 1, True)]:
@@ -936,7 +1077,10 @@ def nn_cases():
         case("max_pool", [rnd(xs)], kw, tag=f"{len(kw['kernel'])}d")
         if "dilation" not in kw:
             case("avg_pool", [rnd(xs)], kw, tag=f"{len(kw['kernel'])}d", tol=A, why=ACC)
-    case("max_pool", [edge().reshape(1, 1, 17)], {"kernel": [2]}, tag="edge")
+    case("max_pool", [edge().reshape(1, 1, 17)], {"kernel": [2]}, tag="edge", grad_fn=max_pool_amax,
+         why="gradient: slope's max_pool is a max reduction over windows, so like torch.amax it splits the gradient "
+             "evenly between tied maxima (here 0 and -0) and a window holding NaN gives NaN; torch's max_pool routes "
+             "it all to the first maximum (or the NaN). Expected: torch.amax over the unfolded windows")
     case("max_pool", [rnd([1, 1, 4, 4], "i32")], {"kernel": [2, 2]}, tag="i32")
     case("max_pool", [rnd([1, 1, 2, 2])], {"kernel": [3, 3]}, tag="kernel_too_big")
     case("avg_pool", [rnd([1, 1, 4, 4], "f64")], {"kernel": [2, 2]}, tag="f64")
@@ -992,7 +1136,12 @@ def nn_cases():
     case("cross_entropy", [T([[1000.0, 0.0], [-1000.0, 1000.0]], "f32"), T([1, 0], "i64")], {"reduction": "none"},
          tag="extreme")
     case("nll_loss", [logits, T([0, 1], "i64")], tag="bad_batch")
-    case("bce", [T([0.0, 1.0, 0.5], "f32"), T([1.0, 0.0, 1.0], "f32")], {"reduction": "none"}, tag="clamped_log")
+    case("bce", [T([0.0, 1.0, 0.5], "f32"), T([1.0, 0.0, 1.0], "f32")], {"reduction": "none"}, tag="clamped_log",
+         grad_fn=bce_clamped,
+         why="gradient: slope differentiates the function it computes, whose logs are clamped at -100 (derivative 0 "
+             "where log(x) or log(1-x) is clamped, and +-100 w.r.t. the target); torch's bce backward uses "
+             "(x - y) / max(x (1 - x), 1e-12) and log(1 - x) - log(x) unclamped (-3e11, inf). Expected: torch "
+             "autograd through the clamped formula")
     case("bce_with_logits", [T([100.0, -100.0, 0.0], "f32"), T([0.0, 1.0, 0.5], "f32")], {"reduction": "none"},
          tag="extreme")
     # dropout: only structure (every element 0 or x/(1-p)) and the rate, checked in C++
@@ -1191,13 +1340,44 @@ def extra_edge_cases():
          why="torch takes only int64 labels; slope takes any integer dtype")
 
 
+def kink_cases():
+    """Points where derivative conventions differ between implementations (ties, zeros, bounds): the
+    gradient check (see README) must find PyTorch's convention there."""
+    ties = T([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [-1.0, -1.0, -1.0]], "f32")
+    for op in ("max", "min"):
+        case(op, [ties], {"axes": [1]}, tag="ties")
+        case(op, [ties], {"axes": []}, tag="ties_all")
+        case(op, [ties], {"axes": [0], "keepdim": True}, tag="ties_ax0")
+    for op in ("maximum", "minimum"):
+        case(op, [T([1.0, 2.0, -3.0, 0.0, -0.0], "f32"), T([1.0, 0.0, -3.0, -0.0, 5.0], "f32")], tag="ties")
+        case(op, [T([[1.0], [2.0]], "f32"), T([1.0, 2.0, 3.0], "f32")], tag="ties_bcast")
+    case("pow", [T([0.0, 0.0, 0.0, 0.0, -0.0, 1.0], "f32"), T([0.5, 1.0, 2.0, 3.0, 1.0, 0.0], "f32")], tag="zero_base_kinks")
+    case("clip", [T([-1.0, -0.5, 0.5, 1.0, 2.0], "f32")], {"lo": sc(-0.5), "hi": sc(0.5)}, tag="at_bounds")
+    case("clip", [T([-1.0, 0.0, 1.0], "f32")], {"lo": sc(0.0)}, tag="at_lo")
+    case("prod", [T([[1.0, 0.0, 3.0], [0.0, 0.0, 2.0], [2.0, 3.0, 4.0]], "f32")], {"axes": [1]}, tag="zeros")
+    case("prod", [T([[1.0, 0.0, 3.0], [2.0, 5.0, 4.0]], "f32")], {"axes": []}, tag="zero_all")
+    for op in ("std", "var"):
+        case(op, [T([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]], "f32")], {"axes": [1], "correction": 1}, tag="constant_row")
+    case("sqrt", [T([0.0, 4.0], "f32")], tag="at_zero")
+    case("relu", [T([0.0, -0.0, 1.0, -1.0], "f32")], tag="at_zero")
+    case("leaky_relu", [T([0.0, -0.0, 1.0, -1.0], "f32")], {"negative_slope": 0.2}, tag="at_zero")
+    case("elu", [T([0.0, -0.0, 1.0, -1.0], "f32")], tag="at_zero")
+    case("abs", [T([0.0, -0.0, 2.0, -2.0], "f64")], tag="at_zero")
+    case("max_pool", [T([[[1.0, 3.0, 2.0, 2.0, 5.0]]], "f32")], {"kernel": [3], "stride": [1]}, tag="overlap")
+    case("softmax", [T([[0.0, 0.0, 0.0], [1.0, 1.0, -math.inf]], "f32")], {"axis": 1}, tag="uniform")
+    case("logsumexp", [T([[0.0, 0.0], [-math.inf, 1.0]], "f32")], {"axes": [1]}, tag="neg_inf_one")
+    case("cumsum", [T([0.0, 0.0, 1.0], "f32")], {"axis": 0}, tag="zeros")
+    case("div", [T([1.0, 0.0, -1.0], "f32"), T([0.0, 2.0, 0.0], "f32")], tag="by_zero")
+    case("layer_norm", [T([[1.0, 1.0, 1.0, 1.0]], "f32")], {"normalized_shape": [4]}, tag="constant")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} OUTDIR")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for f in (unary_cases, binary_cases, reduction_cases, shape_cases, index_cases, matmul_cases, creation_cases,
-              nn_cases, medium_cases, sweep_cases, extra_edge_cases):
+              nn_cases, medium_cases, sweep_cases, extra_edge_cases, kink_cases):
         f()
     with open(os.path.join(out, "data.bin"), "wb") as fh:
         fh.write(S.data)
@@ -1211,6 +1391,10 @@ def main():
         print("gen_golden: skipped (torch has no kernel)", sk)
     print(f"gen_golden: {len(S.cases)} cases over {len(ops)} ops ({sum('error' in c for c in S.cases)} error cases)"
           f" -> {out}")
+    gops = {c["op"] for c in S.cases if "grads" in c}
+    print(f"gen_golden: torch gradients for {sum('grads' in c for c in S.cases)} cases over {len(gops)} ops")
+    for op in sorted(set(TORCH) - gops):
+        print(f"gen_golden: no gradient check for {op}: {'; '.join(sorted(GRAD_NONE.get(op, {'no case'})))}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,145 @@
+#pragma once
+// jit: a whole function staged into one Program, compiled by the backend, cached by argument types.
+//
+//   auto step = slope::jit(train_step);          // any callable over pytrees of tensors
+//   auto [loss, model2] = step(model, batch);     // first call per signature traces + compiles
+//   auto low = step.lower(model, batch);          // inspect: low.program(), low.code(), low.dot()
+//   low.export_to("step_export");                 // a standalone CMake folder (cpu backend)
+//
+// Semantics (like JAX's): f runs once per signature on abstract values; every operation it makes
+// is recorded, whatever its inputs, and replayed on later calls. So side effects in f (printing,
+// reading globals, std::rand) happen at trace time only, and closed-over tensors are captured as
+// constants when the signature is first seen; pass changing values as arguments. The signature —
+// the cache key — is the arguments' pytree structure, every leaf's shape and dtype, and every
+// static (non-tensor) leaf's value; never the function's address. A jitted call is one `call`
+// primitive whose body keeps its Program, with rules of its own: grad(jit(f)), jit(grad(f)),
+// vmap(jit(f)) and jit(jit(f)) all stay compiled.
+#include <any>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "slope/call.h"
+#include "slope/program.h"
+#include "slope/pytree.h"
+#include "slope/transforms.h"
+
+namespace slope {
+
+// The Program of f on inputs of these types, every operation recorded (the jit staging mode).
+// Values of enclosing transformations that f closes over become extra inputs, appended in order.
+Program trace_program(const detail::FlatFn& f, const std::vector<AVal>& in);
+
+namespace detail {
+struct Traced {
+  std::shared_ptr<const CallBody> body;
+  std::vector<Tensor> lifted;  // closed-over values of enclosing transformations: extra operands
+};
+Traced trace_jit(const std::string& name, const FlatFn& f, const std::vector<AVal>& in);
+std::vector<Tensor> call_jit(const Traced& t, const std::vector<Tensor>& leaves);
+std::string jit_key(const std::string& structure, const std::vector<Tensor>& leaves);
+}  // namespace detail
+
+// A jitted function lowered for one signature: what will run, for inspection and export.
+class Lowered {
+ public:
+  explicit Lowered(detail::Traced t) : traced_(std::move(t)) {}
+  const Program& traced() const;   // as staged from f (may contain calls)
+  Program program() const;         // optimized and flat: what the backend compiles
+  std::string code() const;        // the code the default backend generated (empty if it interprets)
+  std::string dot() const;         // Graphviz DOT of program()
+  // Writes a folder that builds with CMake alone and computes the same outputs with no slope:
+  // <name>.cpp (the generated code), <name>.h (plain C entry point), <name>_constants.bin,
+  // CMakeLists.txt, README.md. Uses the cpu backend's code generator.
+  void export_to(const std::string& dir, const std::string& name = "main") const;
+
+ private:
+  detail::Traced traced_;
+};
+
+template <class F>
+class Jit {
+ public:
+  explicit Jit(F f, std::string name) : f_(std::move(f)), name_(std::move(name)), cache_(std::make_shared<Cache>()) {}
+
+  template <class... Args>
+  auto operator()(const Args&... args) const {
+    using R = std::decay_t<std::invoke_result_t<const F&, const Args&...>>;
+    std::tuple<Args...> all(args...);
+    std::vector<Tensor> leaves = tree_leaves(all);
+    std::shared_ptr<const Entry> e = entry<R>(all, leaves);
+    std::vector<Tensor> outs = detail::call_jit(e->traced, leaves);
+    return tree_unflatten(*std::any_cast<R>(&e->proto), outs);
+  }
+
+  template <class... Args>
+  Lowered lower(const Args&... args) const {
+    using R = std::decay_t<std::invoke_result_t<const F&, const Args&...>>;
+    std::tuple<Args...> all(args...);
+    return Lowered(entry<R>(all, tree_leaves(all))->traced);
+  }
+
+  // Number of signatures traced and kept (for tests and tooling).
+  size_t cache_size() const {
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    return cache_->entries.size();
+  }
+  size_t trace_count() const {
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    return cache_->traces;
+  }
+
+ private:
+  struct Entry {
+    detail::Traced traced;
+    std::any proto;  // the output tree with empty leaves: its structure and static values
+  };
+  struct Cache {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, std::shared_ptr<const Entry>> entries;
+    size_t traces = 0;
+  };
+
+  template <class R, class Tuple>
+  std::shared_ptr<const Entry> entry(const Tuple& all, const std::vector<Tensor>& leaves) const {
+    std::string key = detail::jit_key(tree_structure(all), leaves);
+    {
+      std::lock_guard<std::mutex> lock(cache_->mu);
+      auto it = cache_->entries.find(key);
+      if (it != cache_->entries.end()) return it->second;
+    }
+    // Trace outside the lock: f may itself call jitted functions (or this one, on other shapes).
+    auto e = std::make_shared<Entry>();
+    detail::FlatFn flat = [&](const std::vector<Tensor>& ls) {
+      size_t pos = 0;
+      R r = std::apply(f_, detail::unflatten_tuple(all, ls, pos));
+      std::vector<Tensor> out = tree_leaves(r);
+      e->proto = tree_unflatten(r, std::vector<Tensor>(out.size()));  // drop the tracers
+      return out;
+    };
+    std::vector<AVal> avals;
+    for (const Tensor& t : leaves) {
+      check(t.defined(), "jit", "an argument leaf is an empty Tensor handle");
+      avals.push_back(t.aval());
+    }
+    e->traced = detail::trace_jit(name_, flat, avals);
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    ++cache_->traces;
+    // A trace that captured values of an enclosing transformation is valid for this call only.
+    if (!e->traced.lifted.empty()) return e;
+    auto [it, fresh] = cache_->entries.emplace(key, e);
+    return it->second;  // another thread may have traced the same signature first: share its entry
+  }
+
+  F f_;
+  std::string name_;
+  std::shared_ptr<Cache> cache_;  // shared by copies of this jit object
+};
+
+template <class F>
+Jit<std::decay_t<F>> jit(F&& f, std::string name = "jit") {
+  return Jit<std::decay_t<F>>(std::forward<F>(f), std::move(name));
+}
+
+}  // namespace slope
