@@ -152,3 +152,30 @@ TEST(Transforms, LongChainDoesNotOverflowTheStack) {
   };
   expect_close(grad(chain)(tensor({1.f, 2.f})).sum(), 2);
 }
+
+TEST(Transforms, JacobiansOfSeveralArguments) {
+  auto f = [](const Tensor& a, const Tensor& b) { return (a * b).sin() + a; };
+  Tensor a = tensor({0.3f, -0.2f}), b = tensor({1.5f, 2.0f});
+  // d/da = diag(b cos(ab) + 1), d/db = diag(a cos(ab))
+  Tensor ca = (a * b).cos();
+  Tensor ja = jacrev(f)(a, b), jb = jacfwd<1>(f)(a, b);
+  auto [ra, rb] = jacrev<0, 1>(f)(a, b);
+  auto [fa, fb] = jacfwd<0, 1>(f)(a, b);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) {
+      float da = i == j ? b[i].item<float>() * ca[i].item<float>() + 1 : 0.0f;
+      float db = i == j ? a[i].item<float>() * ca[i].item<float>() : 0.0f;
+      EXPECT_NEAR(ja[i][j].item<float>(), da, 1e-6);
+      EXPECT_NEAR(ra[i][j].item<float>(), da, 1e-6);
+      EXPECT_NEAR(fa[i][j].item<float>(), da, 1e-6);
+      EXPECT_NEAR(jb[i][j].item<float>(), db, 1e-6);
+      EXPECT_NEAR(rb[i][j].item<float>(), db, 1e-6);
+      EXPECT_NEAR(fb[i][j].item<float>(), db, 1e-6);
+    }
+  // hessian w.r.t. the second argument of a scalar function: d2/db2 sum(a^2 b^3) = diag(6 a^2 b)
+  auto g = [](const Tensor& a, const Tensor& b) { return (a * a * b * b * b).sum(); };
+  Tensor h = hessian<1>(g)(a, b);
+  EXPECT_NEAR(h[0][0].item<float>(), 6 * 0.09f * 1.5f, 1e-5);
+  EXPECT_NEAR(h[1][1].item<float>(), 6 * 0.04f * 2.0f, 1e-5);
+  EXPECT_NEAR(h[0][1].item<float>(), 0.0f, 1e-6);
+}

@@ -32,4 +32,13 @@ std::function<Tensor(const Tensor&)> custom_vjp(std::function<Tensor(const Tenso
                                                 std::function<Tensor(const Tensors&, const Tensor&)> bwd);
 std::function<Tensor(const Tensor&)> checkpoint(std::function<Tensor(const Tensor&)> f);
 
+namespace detail {
+// For the library's elementwise procedures: y = f(x) (of x's type) whose derivative is
+// t * derivative(x, y), as a custom_jvp. `derivative` must be written with differentiable ops so
+// higher derivatives work (the rule computes y with this op again, so they use the rule too).
+// With no transformation active, f just runs.
+Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Tensor(const Tensor&)> f,
+                             std::function<Tensor(const Tensor& x, const Tensor& y)> derivative);
+}  // namespace detail
+
 }  // namespace slope

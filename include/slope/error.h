@@ -28,6 +28,8 @@ template <class... Args>
   throw Error(detail::concat("[", op, "] ", std::forward<Args>(args)...));
 }
 
+// Its arguments are evaluated before the call: on paths every operation takes (shape rules), write
+// `if (!cond) fail(...)` when the message needs to_string(...), so no string is built on success.
 template <class... Args>
 void check(bool ok, const char* op, Args&&... args) {
   if (!ok) fail(op, std::forward<Args>(args)...);

@@ -252,12 +252,43 @@ auto vmap(F f, std::vector<std::optional<int64_t>> in_dims = {}, std::vector<std
 // For functions of one Tensor returning one Tensor: J has shape out.shape + in.shape.
 Tensor jacfwd_flat(const std::function<Tensor(const Tensor&)>& f, const Tensor& x);
 Tensor jacrev_flat(const std::function<Tensor(const Tensor&)>& f, const Tensor& x);
-template <class F> auto jacfwd(F f) {
-  return [f](const Tensor& x) { return jacfwd_flat([f](const Tensor& v) { return Tensor(f(v)); }, x); };
+// f takes tensors (any number) and returns one Tensor. jacfwd<Is...>(f)(args...) differentiates
+// with respect to the arguments Is (default: the first): one jacobian, or a tuple of them.
+namespace detail {
+template <size_t I, bool Fwd, class F, class... Args>
+Tensor jac_wrt(const F& f, const std::tuple<Args...>& args) {
+  auto fi = [&](const Tensor& v) {
+    std::tuple<Args...> a = args;
+    std::get<I>(a) = v;
+    return Tensor(std::apply(f, a));
+  };
+  if constexpr (Fwd) return jacfwd_flat(fi, std::get<I>(args));
+  else return jacrev_flat(fi, std::get<I>(args));
 }
-template <class F> auto jacrev(F f) {
-  return [f](const Tensor& x) { return jacrev_flat([f](const Tensor& v) { return Tensor(f(v)); }, x); };
+template <bool Fwd, size_t... Is, class F>
+auto jacobian_of(F f) {
+  return [f](const auto&... args) {
+    static_assert((std::is_same_v<std::decay_t<decltype(args)>, Tensor> && ...),
+                  "jacfwd/jacrev: every argument must be a slope::Tensor");
+    static_assert(((Is < sizeof...(args)) && ...), "jacfwd/jacrev: argnum out of range");
+    std::tuple<std::decay_t<decltype(args)>...> all(args...);
+    if constexpr (sizeof...(Is) == 1) return jac_wrt<Is..., Fwd>(f, all);
+    else return std::make_tuple(jac_wrt<Is, Fwd>(f, all)...);
+  };
 }
-template <class F> auto hessian(F f) { return jacfwd(jacrev(f)); }
+}  // namespace detail
+template <size_t... Is, class F> auto jacfwd(F f) {
+  if constexpr (sizeof...(Is) == 0) return detail::jacobian_of<true, 0>(std::move(f));
+  else return detail::jacobian_of<true, Is...>(std::move(f));
+}
+template <size_t... Is, class F> auto jacrev(F f) {
+  if constexpr (sizeof...(Is) == 0) return detail::jacobian_of<false, 0>(std::move(f));
+  else return detail::jacobian_of<false, Is...>(std::move(f));
+}
+// Forward over reverse, like JAX: H has shape out.shape + in.shape + in.shape.
+template <size_t... Is, class F> auto hessian(F f) {
+  if constexpr (sizeof...(Is) == 0) return jacfwd<0>(jacrev<0>(std::move(f)));
+  else return jacfwd<Is...>(jacrev<Is...>(std::move(f)));
+}
 
 }  // namespace slope

@@ -6,8 +6,8 @@ namespace slope::rules {
 // threefry(key u32[2], counts u32[...]) -> u32[...]: JAX's threefry_2x32 on the flattened counts.
 void infer_threefry(const Params&, const AVal* in, size_t n, AVal* out) {
   expect_inputs("threefry", n, 2);
-  check(in[0].dtype == u32 && in[0].shape == Shape{2}, "threefry", "key must be u32 [2], got ", to_string(in[0]));
-  check(in[1].dtype == u32, "threefry", "counts must be u32, got ", to_string(in[1]));
+  if (!(in[0].dtype == u32 && in[0].shape == Shape{2})) fail("threefry", "key must be u32 [2], got ", to_string(in[0]));
+  if (!(in[1].dtype == u32)) fail("threefry", "counts must be u32, got ", to_string(in[1]));
   out[0] = in[1];
 }
 
@@ -36,7 +36,7 @@ void infer_conv(const Params& params, const AVal* in, size_t n, AVal* out) {
   check(in[0].dtype == in[1].dtype && in[0].dtype != bool_, "conv", "operands must have one non-bool dtype, got ",
         describe(in, n));
   size_t d = x.size() - 2;
-  check(p.stride.size() == d && p.dilation.size() == d && p.pad_lo.size() == d && p.pad_hi.size() == d, "conv",
+  if (!(p.stride.size() == d && p.dilation.size() == d && p.pad_lo.size() == d && p.pad_hi.size() == d)) fail("conv",
         "stride, dilation and padding need ", d, " entries each, got ", to_string(params));
   check(p.groups >= 1 && x[1] % p.groups == 0 && w[0] % p.groups == 0, "conv", "groups=", p.groups,
         " must divide the input channels ", x[1], " and output channels ", w[0]);
@@ -45,7 +45,7 @@ void infer_conv(const Params& params, const AVal* in, size_t n, AVal* out) {
         p.groups, "), input has ", x[1], ": ", describe(in, n));
   Shape o{x[0], w[0]};
   for (size_t i = 0; i < d; ++i) {
-    check(p.stride[i] >= 1 && p.dilation[i] >= 1 && p.pad_lo[i] >= 0 && p.pad_hi[i] >= 0, "conv",
+    if (!(p.stride[i] >= 1 && p.dilation[i] >= 1 && p.pad_lo[i] >= 0 && p.pad_hi[i] >= 0)) fail("conv",
           "stride and dilation must be >= 1 and padding >= 0, got ", to_string(params));
     check(w[2 + i] >= 1, "conv", "kernel spatial sizes must be >= 1, got ", describe(in, n));
     int64_t span = checked_add("conv", checked_mul("conv", p.dilation[i], w[2 + i] - 1), 1);
@@ -85,7 +85,7 @@ void infer_scatter_add(const Params& params, const AVal* in, size_t n, AVal* out
   expect_inputs("scatter_add", n, 3);
   int64_t axis = param<AxisParams>("scatter_add", params).axis;
   check_index("scatter_add", in[0], in[1], axis, in, n);
-  check(in[2].dtype == in[0].dtype && in[2].shape == gathered(in[0].shape, in[1].shape, axis), "scatter_add",
+  if (!(in[2].dtype == in[0].dtype && in[2].shape == gathered(in[0].shape, in[1].shape, axis))) fail("scatter_add",
         "updates must be ", to_string(AVal{gathered(in[0].shape, in[1].shape, axis), in[0].dtype}), ", got ",
         describe(in, n));
   out[0] = in[0];

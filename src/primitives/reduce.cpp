@@ -10,7 +10,7 @@ void reduce(const char* op, const Params& params, const AVal* in, size_t n, AVal
   const Shape& s = in[0].shape;
   int64_t prev = -1;
   for (int64_t a : axes) {
-    check(a > prev && a < static_cast<int64_t>(s.size()), op, "axes must be sorted, unique and within a ",
+    if (!(a > prev && a < static_cast<int64_t>(s.size()))) fail(op, "axes must be sorted, unique and within a ",
           s.size(), "-d operand, got ", to_string(axes));
     prev = a;
   }
@@ -31,7 +31,7 @@ void infer_sum(const Params& params, const AVal* in, size_t n, AVal* out) { redu
 void infer_max(const Params& params, const AVal* in, size_t n, AVal* out) {
   reduce("max", params, in, n, out);
   for (int64_t a : std::get<AxesParams>(params).axes)
-    check(in[0].shape[a] > 0, "max", "cannot reduce over the empty axis ", a, " of ", to_string(in[0]),
+    if (!(in[0].shape[a] > 0)) fail("max", "cannot reduce over the empty axis ", a, " of ", to_string(in[0]),
           " (the maximum of nothing is undefined)");
 }
 

@@ -38,7 +38,7 @@ inline int64_t checked_numel(const char* op, const Shape& s) {
 template <class P>
 const P& param(const char* op, const Params& params) {
   const P* p = std::get_if<P>(&params);
-  check(p != nullptr, op, "was given parameters of the wrong kind: ", to_string(params));
+  if (!p) fail(op, "was given parameters of the wrong kind: ", to_string(params));
   return *p;
 }
 

@@ -5,10 +5,11 @@ namespace slope::rules {
 
 namespace {
 void nonnegative(const char* op, const Shape& s, const char* what) {
-  for (int64_t d : s) check(d >= 0, op, what, " must be non-negative, got ", to_string(s));
+  for (int64_t d : s)
+    if (d < 0) fail(op, what, " must be non-negative, got ", to_string(s));
 }
 void per_dim(const char* op, const Shape& s, size_t ndim, const char* what) {
-  check(s.size() == ndim, op, what, " needs one entry per dimension (", ndim, "), got ", to_string(s));
+  if (!(s.size() == ndim)) fail(op, what, " needs one entry per dimension (", ndim, "), got ", to_string(s));
 }
 }  // namespace
 
@@ -17,7 +18,7 @@ void infer_reshape(const Params& params, const AVal* in, size_t n, AVal* out) {
   const Shape& s = param<ShapeParams>("reshape", params).shape;
   nonnegative("reshape", s, "target shape");
   int64_t want = checked_numel("reshape", s), have = checked_numel("reshape", in[0].shape);
-  check(want == have, "reshape", "cannot reshape ", to_string(in[0]), " (", have, " elements) to ", to_string(s), " (",
+  if (!(want == have)) fail("reshape", "cannot reshape ", to_string(in[0]), " (", have, " elements) to ", to_string(s), " (",
         want, " elements)");
   out[0] = AVal{s, in[0].dtype};
 }
@@ -26,9 +27,9 @@ void infer_expand(const Params& params, const AVal* in, size_t n, AVal* out) {
   expect_inputs("expand", n, 1);
   const Shape& s = param<ShapeParams>("expand", params).shape;
   const Shape& x = in[0].shape;
-  check(s.size() == x.size(), "expand", "target ", to_string(s), " must have the rank of the operand ", to_string(in[0]));
+  if (!(s.size() == x.size())) fail("expand", "target ", to_string(s), " must have the rank of the operand ", to_string(in[0]));
   for (size_t i = 0; i < s.size(); ++i)
-    check(s[i] >= 0 && (x[i] == s[i] || x[i] == 1), "expand", "cannot expand ", to_string(in[0]), " to ",
+    if (!(s[i] >= 0 && (x[i] == s[i] || x[i] == 1))) fail("expand", "cannot expand ", to_string(in[0]), " to ",
           to_string(s), ": dim ", i, " must be 1 or ", s[i]);
   checked_numel("expand", s);  // the result must be addressable
   out[0] = AVal{s, in[0].dtype};
@@ -38,11 +39,11 @@ void infer_permute(const Params& params, const AVal* in, size_t n, AVal* out) {
   expect_inputs("permute", n, 1);
   const Axes& perm = param<AxesParams>("permute", params).axes;
   const Shape& x = in[0].shape;
-  check(perm.size() == x.size(), "permute", "permutation ", to_string(perm), " does not match ", to_string(in[0]));
+  if (!(perm.size() == x.size())) fail("permute", "permutation ", to_string(perm), " does not match ", to_string(in[0]));
   SmallVector<bool, 8> seen(x.size(), false);
   Shape o;
   for (int64_t p : perm) {
-    check(p >= 0 && p < static_cast<int64_t>(x.size()) && !seen[p], "permute", to_string(perm),
+    if (!(p >= 0 && p < static_cast<int64_t>(x.size()) && !seen[p])) fail("permute", to_string(perm),
           " is not a permutation of the axes of ", to_string(in[0]));
     seen[p] = true;
     o.push_back(x[p]);
@@ -78,7 +79,7 @@ void infer_slice(const Params& params, const AVal* in, size_t n, AVal* out) {
   per_dim("slice", p.step, x.size(), "step");
   Shape o;
   for (size_t i = 0; i < x.size(); ++i) {
-    check(0 <= p.start[i] && p.start[i] <= p.stop[i] && p.stop[i] <= x[i] && p.step[i] >= 1, "slice",
+    if (!(0 <= p.start[i] && p.start[i] <= p.stop[i] && p.stop[i] <= x[i] && p.step[i] >= 1)) fail("slice",
           "needs 0 <= start <= stop <= size and step >= 1 in every dim; dim ", i, " of ", to_string(in[0]),
           " got start=", p.start[i], " stop=", p.stop[i], " step=", p.step[i]);
     // ceil((stop - start) / step) without forming stop - start + step - 1, which overflows for a huge step.
@@ -93,7 +94,7 @@ void infer_flip(const Params& params, const AVal* in, size_t n, AVal* out) {
   const Axes& axes = param<AxesParams>("flip", params).axes;
   int64_t prev = -1;
   for (int64_t a : axes) {
-    check(a > prev && a < static_cast<int64_t>(in[0].shape.size()), "flip",
+    if (!(a > prev && a < static_cast<int64_t>(in[0].shape.size()))) fail("flip",
           "axes must be sorted, unique and within the operand ", to_string(in[0]), ", got ", to_string(axes));
     prev = a;
   }

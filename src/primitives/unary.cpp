@@ -29,7 +29,7 @@ void infer_erf(const Params&, const AVal* in, size_t n, AVal* out) { float_only(
 void infer_floor(const Params&, const AVal* in, size_t n, AVal* out) { same_type("floor", in, n, out); }
 void infer_logical_not(const Params&, const AVal* in, size_t n, AVal* out) {
   same_type("logical_not", in, n, out);
-  check(in[0].dtype == bool_, "logical_not", "expects a bool operand, got ", to_string(in[0]));
+  if (!(in[0].dtype == bool_)) fail("logical_not", "expects a bool operand, got ", to_string(in[0]));
 }
 void infer_stop_gradient(const Params&, const AVal* in, size_t n, AVal* out) { same_type("stop_gradient", in, n, out); }
 void infer_cast(const Params& params, const AVal* in, size_t n, AVal* out) {

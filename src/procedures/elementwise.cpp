@@ -7,6 +7,7 @@
 #include <limits>
 #include <numbers>
 
+#include "slope/custom.h"
 #include "slope/interpreter.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"
@@ -407,19 +408,28 @@ Tensor cos_float(const Tensor& y) {
 }
 }  // namespace
 
+// cos and tan carry their own derivative rules (-sin x and 1 + tan^2 x): differentiating the
+// formulas would meet 0/0 in cos's untaken branch at x = 0 (NaN in reverse mode) and lose
+// accuracy for large |x|.
 Tensor cos(const Tensor& x) {
   // Types up to f32 are evaluated in f64 and rounded once.
-  Tensor y = floatify(x);
-  DType d = y.dtype();
-  if (widen(d)) return prims::cast(cos_float(prims::cast(y, f64)), d);
-  return cos_float(y);
+  auto f = [](const Tensor& y) {
+    DType d = y.dtype();
+    if (widen(d)) return prims::cast(cos_float(prims::cast(y, f64)), d);
+    return cos_float(y);
+  };
+  return detail::unary_with_derivative("cos", floatify(x), f,
+                                       [](const Tensor& v, const Tensor&) { return prims::neg(prims::sin(v)); });
 }
 Tensor tan(const Tensor& x) {
-  Tensor y = floatify(x);
-  DType d = y.dtype();
-  Tensor w = widen(d) ? prims::cast(y, f64) : y;
-  Tensor t = prims::div(prims::sin(w), cos_float(w));
-  return as(t, d);
+  auto f = [](const Tensor& y) {
+    DType d = y.dtype();
+    Tensor w = widen(d) ? prims::cast(y, f64) : y;
+    return as(prims::div(prims::sin(w), cos_float(w)), d);
+  };
+  return detail::unary_with_derivative("tan", floatify(x), f, [](const Tensor&, const Tensor& t) {
+    return prims::add(fill(t, 1), prims::mul(t, t));
+  });
 }
 Tensor rsqrt(const Tensor& x) {
   Tensor y = floatify(x);
@@ -444,10 +454,10 @@ Tensor exp2(const Tensor& x) {
   return as(prims::pow(fill(w, 2), w), d);
 }
 
-Tensor log1p(const Tensor& x) {
+namespace {
+Tensor log1p_float(const Tensor& y) {
   // Goldberg's trick: with u = 1 + x (rounded), log(u) * x / (u - 1) cancels the rounding error
   // of u, so small x keeps full relative accuracy. u == 1 means x is below half an ulp: log1p = x.
-  Tensor y = floatify(x);
   Tensor one = fill(y, 1);
   Tensor u = prims::add(one, y);
   Tensor um1 = prims::sub(u, one);
@@ -465,6 +475,16 @@ Tensor log1p(const Tensor& x) {
   r = prims::where(nonpos, prims::log(u), r);
   r = prims::where(big, prims::stop_gradient(u), r);
   return prims::where(tiny, y, r);
+}
+}  // namespace
+
+Tensor log1p(const Tensor& x) {
+  // The derivative is its own rule, 1 / (1 + x) (PyTorch's, inf at x = -1): accurate everywhere
+  // and far cheaper than differentiating the formula's branches and correction quotient.
+  return detail::unary_with_derivative("log1p", floatify(x), log1p_float, [](const Tensor& v, const Tensor&) {
+    Tensor one = fill(v, 1);
+    return prims::div(one, prims::add(one, v));
+  });
 }
 
 Tensor expm1(const Tensor& x) {

@@ -164,7 +164,10 @@ Tensor logsumexp(const Tensor& x, Axes axes, bool keepdim) {
     return keep(prims::full(out, Scalar(-std::numeric_limits<double>::infinity()), y.dtype()), y.shape(), ax, keepdim);
   // Subtract the max for stability; an infinite (or NaN) max would make x - m NaN, so rows whose max
   // is not finite subtract 0 instead (all -inf -> -inf, any +inf -> +inf, NaN stays NaN).
-  Tensor m = prims::max(y, ax);
+  // m is a constant for differentiation: the result does not depend on it mathematically, so the
+  // derivative is exactly exp(y - m) / s = softmax(y) (exactly 0 for -inf entries), with no term
+  // through max's tie rule to cancel.
+  Tensor m = prims::stop_gradient(prims::max(y, ax));
   Tensor finite = prims::equal(prims::sub(m, m), fill(m, 0));
   m = prims::where(finite, m, fill(m, 0));
   Tensor s = prims::sum(prims::exp(prims::sub(y, back(m, y.shape(), ax))), ax);

@@ -4,6 +4,7 @@
 #include "slope/call.h"
 #include "slope/interpreter.h"
 #include "slope/ops.h"
+#include "slope/primitive_ops.h"
 #include "slope/transforms.h"
 
 namespace slope {
@@ -30,6 +31,66 @@ std::vector<AVal> avals_of(const Tensors& ts) {
   for (auto& t : ts) r.push_back(t.aval());
   return r;
 }
+
+// The operands of a batched call with each batch axis moved to the front, and the in_dims that
+// map over them (std::nullopt for unbatched operands). The bodies' vmap rules build a new body of
+// the same kind over these whole-batch values, so an enclosing transformation still finds the
+// custom rule instead of tracing through f.
+struct FrontBatched {
+  Tensors x;
+  std::vector<std::optional<int64_t>> dims;
+};
+FrontBatched batch_front(std::span<const Tensor> x, std::span<const int64_t> bdims) {
+  FrontBatched r;
+  for (size_t i = 0; i < x.size(); ++i) {
+    int64_t bd = bdims[i];
+    if (bd < 0) {
+      r.x.push_back(x[i]);
+      r.dims.push_back(std::nullopt);
+      continue;
+    }
+    Axes perm{bd};
+    for (int64_t k = 0; k < x[i].ndim(); ++k)
+      if (k != bd) perm.push_back(k);
+    r.x.push_back(bd == 0 ? x[i] : prims::permute(x[i], perm));
+    r.dims.push_back(0);
+  }
+  return r;
+}
+
+// vmap_flat of f over `args` mapped at `dims`, every output batched at axis 0.
+Tensors vmap_front(const TensorsFn& f, const Tensors& args, const std::vector<std::optional<int64_t>>& dims) {
+  return detail::vmap_flat(f, args, dims, {0});
+}
+
+void set_outputs(const Tensors& r, std::span<Tensor> out, std::span<int64_t> out_bdims) {
+  for (size_t i = 0; i < r.size() && i < out.size(); ++i) {
+    out[i] = r[i];
+    out_bdims[i] = 0;
+  }
+}
+
+// The per-example output types with the batch axis in front.
+std::vector<AVal> batched_avals(const std::vector<AVal>& out, int64_t size) {
+  std::vector<AVal> r = out;
+  for (auto& a : r) a.shape.insert(a.shape.begin(), size);
+  return r;
+}
+
+// No transformation is active and the operands are plain values: nothing can see the call, so
+// the function simply runs (once; finding the output types would run it twice).
+bool eager(const Tensors& in) {
+  if (&current_interpreter() != &eval_interpreter()) return false;
+  for (auto& t : in)
+    if (t.defined() && !t.is_concrete()) return false;
+  return true;
+}
+
+Tensors apply_custom_jvp_known(const TensorsFn& f, const JvpRuleFn& rule, const std::string& name,
+                               std::vector<AVal> out, const Tensors& in);
+Tensors apply_custom_vjp_known(const TensorsFn& f, const FwdFn& fwd, const BwdFn& bwd, const std::string& name,
+                               std::vector<AVal> out, const Tensors& in);
+Tensors apply_checkpoint_known(const TensorsFn& f, const std::string& name, std::vector<AVal> out, const Tensors& in);
 
 // A body whose output types are found by running f once on the first call's inputs. Types of
 // later calls must match (a new shape means a new body: the user-facing functions make one per call).
@@ -96,6 +157,49 @@ class CustomVjpBody final : public FunctionBody {
     Tensors touts = call(lin, ts);
     for (size_t i = 0; i < touts.size(); ++i) ty[i] = touts[i];
   }
+  // A custom_vjp of the whole batch: fwd and bwd mapped over it. Residuals come out batched at
+  // axis 0; an unbatched operand's cotangent is the sum of its per-example cotangents.
+  bool has_vmap() const override { return true; }
+  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t size, std::span<Tensor> out,
+            std::span<int64_t> out_bdims) const override {
+    FrontBatched b = batch_front(x, bdims);
+    size_t n = out_.size();
+    std::string name = name_;
+    FwdFn fwd = fwd_;
+    BwdFn bwd = bwd_;
+    auto dims = b.dims;
+    TensorsFn fb = [f = f_, dims](const Tensors& a) { return vmap_front(f, a, dims); };
+    FwdFn fwdb = [fwd, dims, n, name](const Tensors& a) {
+      TensorsFn both = [fwd, n, name](const Tensors& xs) {
+        auto [outs, res] = fwd(xs);
+        check(outs.size() == n, name.c_str(), "fwd returned ", outs.size(), " outputs, expected ", n);
+        for (size_t i = 0; i < res.size(); ++i)
+          check(res[i].defined(), name.c_str(), "fwd returned an empty handle as residual ", i);
+        outs.insert(outs.end(), res.begin(), res.end());
+        return outs;
+      };
+      Tensors r = vmap_front(both, a, dims);
+      return std::make_pair(Tensors(r.begin(), r.begin() + static_cast<long>(n)),
+                            Tensors(r.begin() + static_cast<long>(n), r.end()));
+    };
+    BwdFn bwdb = [bwd, dims, name](const Tensors& res, const Tensors& cts) {
+      size_t nres = res.size();
+      TensorsFn per_example = [bwd, nres, name](const Tensors& a) {
+        Tensors g = bwd(Tensors(a.begin(), a.begin() + static_cast<long>(nres)), Tensors(a.begin() + static_cast<long>(nres), a.end()));
+        for (size_t i = 0; i < g.size(); ++i)
+          check(g[i].defined(), name.c_str(), "bwd returned an empty handle as cotangent ", i);
+        return g;
+      };
+      Tensors args = res;
+      args.insert(args.end(), cts.begin(), cts.end());
+      Tensors g = vmap_front(per_example, args, std::vector<std::optional<int64_t>>(args.size(), 0));
+      check(g.size() == dims.size(), name.c_str(), "bwd returned ", g.size(), " cotangents for ", dims.size(), " inputs");
+      for (size_t i = 0; i < g.size(); ++i)
+        if (!dims[i]) g[i] = prims::sum(g[i], {0});
+      return g;
+    };
+    set_outputs(apply_custom_vjp_known(fb, fwdb, bwdb, name_, batched_avals(out_, size), b.x), out, out_bdims);
+  }
 
  private:
   FwdFn fwd_;
@@ -119,6 +223,38 @@ class CustomJvpBody final : public FunctionBody {
       y[i] = outs[i];
       ty[i] = touts[i];
     }
+  }
+  // A custom_jvp of the whole batch: f and the rule mapped over it. A tangent has its primal's
+  // shape, so it is mapped at the same axis.
+  bool has_vmap() const override { return true; }
+  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t size, std::span<Tensor> out,
+            std::span<int64_t> out_bdims) const override {
+    FrontBatched b = batch_front(x, bdims);
+    size_t n = out_.size();
+    auto dims = b.dims;
+    TensorsFn fb = [f = f_, dims](const Tensors& a) { return vmap_front(f, a, dims); };
+    JvpRuleFn ruleb = [rule = rule_, dims, n, name = name_](const Tensors& p, const Tensors& t) {
+      size_t np = p.size();
+      TensorsFn both = [rule, np, n, name](const Tensors& a) {
+        auto [outs, touts] = rule(Tensors(a.begin(), a.begin() + static_cast<long>(np)),
+                                  Tensors(a.begin() + static_cast<long>(np), a.end()));
+        check(outs.size() == n && touts.size() == n, name.c_str(), "the jvp rule must return ", n, " outputs and ", n,
+              " tangents");
+        outs.insert(outs.end(), touts.begin(), touts.end());
+        for (size_t i = 0; i < outs.size(); ++i)
+          check(outs[i].defined(), name.c_str(), "the jvp rule returned an empty handle as ", i < n ? "output " : "tangent ",
+                i < n ? i : i - n);
+        return outs;
+      };
+      Tensors args = p;
+      args.insert(args.end(), t.begin(), t.end());
+      auto all_dims = dims;
+      all_dims.insert(all_dims.end(), dims.begin(), dims.end());
+      Tensors r = vmap_front(both, args, all_dims);
+      return std::make_pair(Tensors(r.begin(), r.begin() + static_cast<long>(n)),
+                            Tensors(r.begin() + static_cast<long>(n), r.end()));
+    };
+    set_outputs(apply_custom_jvp_known(fb, ruleb, name_, batched_avals(out_, size), b.x), out, out_bdims);
   }
 
  private:
@@ -168,31 +304,68 @@ class CheckpointBody final : public FunctionBody {
     Tensors touts = call(std::make_shared<CheckpointLinear>(name_, f_, xs.size(), out_), operands);
     for (size_t i = 0; i < touts.size(); ++i) ty[i] = touts[i];
   }
+  // A checkpoint of f mapped over the whole batch.
+  bool has_vmap() const override { return true; }
+  void vmap(std::span<const Tensor> x, std::span<const int64_t> bdims, int64_t size, std::span<Tensor> out,
+            std::span<int64_t> out_bdims) const override {
+    FrontBatched b = batch_front(x, bdims);
+    TensorsFn fb = [f = f_, dims = b.dims](const Tensors& a) { return vmap_front(f, a, dims); };
+    set_outputs(apply_checkpoint_known(fb, name_, batched_avals(out_, size), b.x), out, out_bdims);
+  }
 };
 
 // Output types of f on these inputs, found by running f abstractly would need a staging pass;
 // running it on the actual inputs is simpler and the result is discarded.
 std::vector<AVal> output_avals(const TensorsFn& f, const Tensors& in) { return avals_of(f(in)); }
+
+Tensors apply_custom_jvp_known(const TensorsFn& f, const JvpRuleFn& rule, const std::string& name,
+                               std::vector<AVal> out, const Tensors& in) {
+  if (eager(in)) return f(in);
+  return call(std::make_shared<CustomJvpBody>(name, f, rule, std::move(out)), in);
+}
+Tensors apply_custom_vjp_known(const TensorsFn& f, const FwdFn& fwd, const BwdFn& bwd, const std::string& name,
+                               std::vector<AVal> out, const Tensors& in) {
+  if (eager(in)) return f(in);
+  return call(std::make_shared<CustomVjpBody>(name, f, fwd, bwd, std::move(out)), in);
+}
+Tensors apply_checkpoint_known(const TensorsFn& f, const std::string& name, std::vector<AVal> out, const Tensors& in) {
+  if (eager(in)) return f(in);
+  return call(std::make_shared<CheckpointBody>(name, f, std::move(out)), in);
+}
 }  // namespace
+
+namespace detail {
+Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Tensor(const Tensor&)> f,
+                             std::function<Tensor(const Tensor& x, const Tensor& y)> derivative) {
+  TensorsFn ff = [f](const Tensors& a) { return Tensors{f(a[0])}; };
+  JvpRuleFn rule = [name = std::string(name), f, derivative](const Tensors& p, const Tensors& t) {
+    // y through the op itself, not f: an enclosing transformation (a higher derivative) then
+    // meets this rule again instead of differentiating f's formula.
+    Tensor y = unary_with_derivative(name.c_str(), p[0], f, derivative);
+    return std::make_pair(Tensors{y}, Tensors{mul(t[0], derivative(p[0], y))});
+  };
+  return apply_custom_jvp_known(ff, rule, name, {x.aval()}, {x})[0];
+}
+}  // namespace detail
 
 TensorsFn custom_jvp(TensorsFn f, JvpRuleFn rule, std::string name) {
   return [f, rule, name](const Tensors& in) {
-    auto body = std::make_shared<CustomJvpBody>(name, f, rule, output_avals(f, in));
-    return call(body, in);
+    if (eager(in)) return f(in);
+    return apply_custom_jvp_known(f, rule, name, output_avals(f, in), in);
   };
 }
 
 TensorsFn custom_vjp(TensorsFn f, FwdFn fwd, BwdFn bwd, std::string name) {
   return [f, fwd, bwd, name](const Tensors& in) {
-    auto body = std::make_shared<CustomVjpBody>(name, f, fwd, bwd, output_avals(f, in));
-    return call(body, in);
+    if (eager(in)) return f(in);
+    return apply_custom_vjp_known(f, fwd, bwd, name, output_avals(f, in), in);
   };
 }
 
 TensorsFn checkpoint(TensorsFn f, std::string name) {
   return [f, name](const Tensors& in) {
-    auto body = std::make_shared<CheckpointBody>(name, f, output_avals(f, in));
-    return call(body, in);
+    if (eager(in)) return f(in);
+    return apply_checkpoint_known(f, name, output_avals(f, in), in);
   };
 }
 
