@@ -15,7 +15,9 @@ cmake --build "$build" -j "${SLOPE_JOBS:-2}" --target core_bench
 # workers otherwise fight over the cores and the numbers measure that fight.
 export OMP_WAIT_POLICY=PASSIVE
 results="$(mktemp)"
-trap 'rm -f "$results"' EXIT
+# A fresh jit cache, so "first call" is a cold compile (trace + generate + compile + load).
+export SLOPE_CACHE_DIR="$(mktemp -d)"
+trap 'rm -rf "$results" "$SLOPE_CACHE_DIR"' EXIT
 "$build/bench/core_bench" >>"$results"
 /usr/bin/python3 "$root/bench/torch_bench.py" >>"$results"
 
@@ -32,8 +34,10 @@ benches = [("matmul_1024_f32", "matmul 1024^3 f32", True),
            ("jacobian_tanh_256_jit", "jacobian, jit", False, "jacobian_tanh_256"),
            ("fused_tanh_2^24_f32", "jit tanh(x*2+1)*x 2^24", False),
            ("mlp_epoch_fmnist_shape", "MLP epoch, jit step", False),
-           ("mlp_step_first_call", "MLP step first call", False),
-           ("jit_call_4_f32", "jit call, 4 x f32", False)]
+           ("mlp_step_first_call", "MLP step, cold compile", False),
+           ("mlp_step_first_call_disk_cache", "MLP step, disk-cached", False),
+           ("jit_call_4_f32", "jit call, 4 x f32", False),
+           ("mlp_train_peak_rss_minus_data", "MLP training peak RSS - data", False)]
 others = ["numpy", "torch", "torch_autograd"]
 print()
 print(f"{'benchmark':28} {'unit':8} {'slope':>9} {'numpy':>9} {'torch':>9} {'torch+ag':>9}   slope speed vs numpy / torch / torch+ag")

@@ -175,6 +175,9 @@ TEST_P(JitFront, LoweredShowsProgramAndDot) {
   EXPECT_NE(low.traced().str().find("mul"), std::string::npos);
   if (GetParam() == "reference") {
     EXPECT_EQ(low.code(), "");  // interprets: no generated code
+  } else {
+    EXPECT_NE(low.code().find("extern \"C\" int slope_main"), std::string::npos);
+    EXPECT_NE(low.code().find("tanh"), std::string::npos);
   }
 }
 
