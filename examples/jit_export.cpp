@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   // 1. One fused loop: tanh(x * 2 + 1) * x.
   auto fused = slope::jit([](const Tensor& x) { return (x * 2 + 1).tanh() * x; }, "fused");
   auto low = fused.lower(slope::ones({1024}));
-  std::cout << "==== program\n" << low.program() << "\n==== generated code (" << low.code().size()
+  std::cout << "==== program\n" << low.program().str(low.name()) << "\n==== generated code (" << low.code().size()
             << " characters; kernels below)\n";
   std::string code = low.code();
   size_t k = code.find("// ---- kernels");

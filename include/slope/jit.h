@@ -45,6 +45,7 @@ std::string jit_key(const std::string& structure, const std::vector<Tensor>& lea
 class Lowered {
  public:
   explicit Lowered(detail::Traced t) : traced_(std::move(t)) {}
+  std::string name() const { return traced_.body->name(); }
   const Program& traced() const;   // as staged from f (may contain calls)
   Program program() const;         // optimized and flat: what the backend compiles
   std::string code() const;        // the code the default backend generated (empty if it interprets)
