@@ -720,3 +720,33 @@ TEST(Passes, HundredThousandInstructions) {
 }
 
 }  // namespace
+
+TEST(Passes, FusionGroupsFollowTheCodeGenerator) {
+  // tanh(x*2+1)*x is one group and its sum joins it; the matmul stands alone; the exp of the
+  // sum's result starts a new group with what follows.
+  auto low = slope::jit([](const slope::Tensor& x, const slope::Tensor& w) {
+               slope::Tensor y = (x * 2 + 1).tanh() * x;
+               slope::Tensor s = y.sum(1);
+               slope::Tensor m = y.matmul(w);
+               return std::make_tuple((s.exp() + 1) * 3, m);
+             }).lower(slope::ones({4, 5}), slope::ones({5, 2}));
+  slope::Program p = low.program();
+  std::vector<int> g = slope::fusion_groups(p);
+  ASSERT_EQ(g.size(), p.instructions.size());
+  int tanh_g = -2, sum_g = -2, exp_g = -2, mm_g = -2;
+  for (size_t i = 0; i < g.size(); ++i) {
+    slope::Prim q = p.instructions[i].prim;
+    if (q == slope::Prim::tanh) tanh_g = g[i];
+    if (q == slope::Prim::sum) sum_g = g[i];
+    if (q == slope::Prim::exp) exp_g = g[i];
+    if (q == slope::Prim::matmul) mm_g = g[i];
+  }
+  EXPECT_GE(tanh_g, 0);
+  EXPECT_EQ(sum_g, tanh_g);
+  EXPECT_GE(exp_g, 0);
+  EXPECT_NE(exp_g, tanh_g);
+  EXPECT_EQ(mm_g, -1);
+  std::string dot = low.dot();
+  EXPECT_NE(dot.find("subgraph cluster_" + std::to_string(tanh_g)), std::string::npos) << dot;
+  EXPECT_NE(dot.find("subgraph cluster_" + std::to_string(exp_g)), std::string::npos) << dot;
+}

@@ -49,7 +49,7 @@ class Lowered {
   const Program& traced() const;   // as staged from f (may contain calls)
   Program program() const;         // optimized and flat: what the backend compiles
   std::string code() const;        // the code the default backend generated (empty if it interprets)
-  std::string dot() const;         // Graphviz DOT of program()
+  std::string dot() const;         // Graphviz DOT of program(), fusion groups as clusters
   // Writes a folder that builds with CMake alone and computes the same outputs with no slope:
   // <name>.cpp (the generated code), <name>.h (plain C entry point), <name>_constants.bin,
   // CMakeLists.txt, README.md. Uses the cpu backend's code generator.

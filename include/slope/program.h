@@ -57,6 +57,10 @@ Program fold_constants(const Program& p);                  // evaluates small al
 Program inline_calls(const Program& p);
 // inline_calls, fold_constants, eliminate_common_subexpressions, eliminate_dead_code; typechecked.
 Program optimize(const Program& p);
+// Fusion grouping: one id per instruction (-1 = not fused with anything). Instructions with one
+// id become one loop in the cpu backend's generated code: elementwise ops, the movement ops and
+// constants feeding them, and a reduction consuming them.
+std::vector<int> fusion_groups(const Program& p);
 // Graphviz DOT text: one node per instruction, edges along data flow; `groups`, when given, has
 // one fusion-group id per instruction (-1 = none) and draws each group as a cluster.
 std::string to_dot(const Program& p, const std::string& name = "f", const std::vector<int>* groups = nullptr);

@@ -397,7 +397,11 @@ std::string jit_key(const std::string& structure, const std::vector<Tensor>& lea
 const Program& Lowered::traced() const { return jit_body(traced_).program(); }
 Program Lowered::program() const { return jit_body(traced_).optimized(); }
 std::string Lowered::code() const { return jit_body(traced_).executable(default_backend())->code(); }
-std::string Lowered::dot() const { return to_dot(program(), traced_.body->name()); }
+std::string Lowered::dot() const {
+  Program p = program();
+  std::vector<int> groups = fusion_groups(p);
+  return to_dot(p, traced_.body->name(), &groups);
+}
 void Lowered::export_to(const std::string& dir, const std::string& name) const {
   auto names = backend_names();
   check(std::find(names.begin(), names.end(), "cpu") != names.end(), "export",
