@@ -118,10 +118,14 @@ void train_step_bench() {
 
 }  // namespace
 
-int main() {
+// Usage: core_bench [GROUP]  runs every group, or only those whose name contains GROUP
+// (matmul, add, eager, hvp, jacobian, jit_call, fused, mlp).
+int main(int argc, char** argv) {
   std::fprintf(stderr, "core_bench: backend %s\n", slope::default_backend().name().c_str());
+  const std::string only = argc > 1 ? argv[1] : "";
+  auto run = [&](const char* group) { return std::string(group).find(only) != std::string::npos; };
 
-  {  // matmul 1024^3 f32: 2 n^3 flops
+  if (run("matmul")) {  // matmul 1024^3 f32: 2 n^3 flops
     const int64_t n = 1024;
     slope::manual_seed(0);
     slope::Tensor a = slope::rand({n, n}), b = slope::rand({n, n});
@@ -132,7 +136,7 @@ int main() {
     report("matmul_1024_f32", 2.0 * n * n * n / t / 1e9, "GFLOP/s");
   }
 
-  {  // elementwise add of 2^24 f32: reads 2 x 64 MiB, writes 64 MiB
+  if (run("add")) {  // elementwise add of 2^24 f32: reads 2 x 64 MiB, writes 64 MiB
     const int64_t n = int64_t(1) << 24;
     slope::Tensor a = slope::ones({n}), b = slope::full({n}, 2.0);
     slope::Tensor c;
@@ -142,7 +146,7 @@ int main() {
     report("add_2^24_f32", 3.0 * n * 4 / t / 1e9, "GB/s");
   }
 
-  {  // eager overhead: 10,000 dependent a = a + b on 4-element tensors
+  if (run("eager")) {  // eager overhead: 10,000 dependent a = a + b on 4-element tensors
     const int iters = 10000;
     slope::Tensor b = slope::ones({4});
     slope::Tensor a;
@@ -153,7 +157,7 @@ int main() {
     check(a[0].item<float>() == static_cast<float>(iters), "eager loop");
     report("eager_add_4_f32", t / iters * 1e6, "us/op");
   }
-  {  // Hessian-vector product of a 784-100-10 MLP loss (batch 64): jvp of grad
+  if (run("hvp")) {  // Hessian-vector product of a 784-100-10 MLP loss (batch 64): jvp of grad
     slope::manual_seed(1);
     slope::Tensor x = slope::randn({64, 784}), y = slope::randint(0, 10, {64});
     slope::Tensor w1 = slope::randn({784, 100}) * 0.05f, w2 = slope::randn({100, 10}) * 0.1f;
@@ -183,7 +187,7 @@ int main() {
     report("hvp_mlp_784_100_10_jit", t * 1e3, "ms");
   }
 
-  {  // 256 x 256 jacobian of tanh(W x)
+  if (run("jacobian")) {  // 256 x 256 jacobian of tanh(W x)
     slope::manual_seed(2);
     slope::Tensor w = slope::randn({256, 256}) * 0.1f, x = slope::randn({256});
     auto f = [&](const slope::Tensor& v) { return slope::tanh(slope::matmul(w, v)); };
@@ -201,7 +205,7 @@ int main() {
     report("jacobian_tanh_256_jit", t * 1e3, "ms");
   }
 
-  {  // jit dispatch: a cached call of a tiny program (key, lookup, call, output allocation)
+  if (run("jit_call")) {  // jit dispatch: a cached call of a tiny program (key, lookup, call, output allocation)
     auto inc = slope::jit([](const slope::Tensor& a) { return a + 1; });
     slope::Tensor a = slope::zeros({4});
     a = inc(a);
@@ -212,7 +216,7 @@ int main() {
     report("jit_call_4_f32", t / iters * 1e6, "us/call");
   }
 
-  {  // jit: tanh(x * 2 + 1) * x on 2^24 f32, one fused compiled loop, a fresh output each call
+  if (run("fused")) {  // jit: tanh(x * 2 + 1) * x on 2^24 f32, one fused compiled loop, a fresh output each call
     const int64_t n = int64_t(1) << 24;
     auto f = slope::jit([](const slope::Tensor& x) { return slope::tanh(x * 2.0f + 1.0f) * x; });
     slope::Tensor x = slope::rand({n}), y;
@@ -222,6 +226,6 @@ int main() {
     report("fused_tanh_2^24_f32", t * 1e3, "ms");
   }
 
-  train_step_bench();
+  if (run("mlp")) train_step_bench();
   return 0;
 }

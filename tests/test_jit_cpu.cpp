@@ -520,6 +520,45 @@ TEST_F(JitCpu, IndexAndDivisionErrors) {
   EXPECT_THROW(div_exe->run(std::vector<Tensor>{num, full({1000}, 1.0f)}), Error);
 }
 
+// Loops big enough for threads, in each shape the generator splits: flattened outer loops, an
+// integer-division check raised from inside a share, and products cut into row or column blocks
+// (gemm_split.h) with transposed operands.
+TEST_F(JitCpu, ThreadedLoopsAndSplitProducts) {
+  Builder b;
+  int x = b.input({3, 7, 9000}, f32), i = b.input({300, 500}, i32), j = b.input({300, 500}, i32);
+  // a permuted operand keeps the nest 3 deep; its 7 x 3 outer loops are flattened into one range
+  int xp = b.op(Prim::permute, AxesParams{{1, 0, 2}}, {V(x)});
+  b.output(b.bin(Prim::mul, b.un(Prim::exp, xp), xp));
+  b.output(b.bin(Prim::div, i, j));
+  b.output(b.op(Prim::sum, AxesParams{{0, 1}}, {V(b.bin(Prim::div, i, j))}));
+  const Tensor xs = random({{3, 7, 9000}, f32}), is = random({{300, 500}, i32});
+  Tensor js = random({{300, 500}, i32}, Range::NonZero);
+  expect_matches_eager(b.p, {xs, is, js});
+  // a zero divisor late in the range (another thread's share) is still reported
+  std::vector<int32_t> jv = js.to_vector<int32_t>();
+  jv[149'999] = 0;
+  auto exe = compile(b.p);
+  try {
+    exe->run(std::vector<Tensor>{xs, is, tensor(jv, {300, 500}, i32)});
+    ADD_FAILURE() << "integer division by zero in a threaded loop did not throw";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("[div] integer division by zero"), std::string::npos) << e.what();
+  }
+  for (DType d : {f32, f64}) {
+    SCOPED_TRACE(name(d));
+    Builder m;
+    int at = m.input({300, 203}, d), w = m.input({300, 37}, d), u = m.input({37, 300}, d), wt = m.input({203, 300}, d);
+    m.output(m.bin(Prim::matmul, m.op(Prim::permute, AxesParams{{1, 0}}, {V(at)}), w));  // 203 x 37: row blocks
+    m.output(m.bin(Prim::matmul, u, m.op(Prim::permute, AxesParams{{1, 0}}, {V(wt)})));  // 37 x 203: column blocks
+    const std::vector<Tensor> in = {random({{300, 203}, d}), random({{300, 37}, d}), random({{37, 300}, d}),
+                                    random({{203, 300}, d})};
+    expect_matches_eager(m.p, in, false);
+    const std::string code = compile(m.p)->code();
+    EXPECT_NE(code.find("gemm<" + std::string(d == f32 ? "float" : "double") + ">(true, false"), std::string::npos);
+    EXPECT_NE(code.find("gemm<" + std::string(d == f32 ? "float" : "double") + ">(false, true"), std::string::npos);
+  }
+}
+
 // Outputs that alias inputs, constants, views or each other are copies; constants of every size.
 TEST_F(JitCpu, OutputsAndConstants) {
   Builder b;

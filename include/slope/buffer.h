@@ -1,6 +1,6 @@
 #pragma once
 // Buffer: one contiguous, 64-byte aligned block of host memory.
-// Large blocks are recycled through a small cache: on this kind of machine a fresh 64 MiB
+// Blocks from 64 KiB up are recycled through a cache: on this kind of machine a fresh 64 MiB
 // allocation costs ~17 ms of page faults, more than the work done on it.
 #include <cstddef>
 #include <memory>

@@ -12,8 +12,11 @@ namespace slope {
 
 namespace {
 constexpr size_t kAlign = 64;
-constexpr size_t kLarge = size_t(1) << 20;        // blocks from 1 MiB up are cached...
-constexpr size_t kCacheLimit = size_t(1) << 30;   // ...up to 1 GiB in total
+// Blocks from 64 KiB up are cached: smaller ones come from malloc's own free lists, bigger ones
+// malloc would map and unmap each time (a 627 KB batch copied per training step faulted its pages
+// in on every step).
+constexpr size_t kLarge = size_t(1) << 16;
+constexpr size_t kCacheLimit = size_t(1) << 30;  // up to 1 GiB in total
 
 struct LargeCache {
   std::mutex mu;
@@ -41,7 +44,7 @@ std::shared_ptr<Buffer> Buffer::allocate(size_t nbytes) {
   size_t capacity = round_up(nbytes == 0 ? kAlign : nbytes, kAlign);
   void* p = nullptr;
   if (capacity >= kLarge) {
-    capacity = round_up(capacity, size_t(1) << 16);
+    capacity = round_up(capacity, capacity < (size_t(1) << 20) ? size_t(1) << 12 : size_t(1) << 16);
     auto& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
     auto it = c.free.lower_bound(capacity);

@@ -8,6 +8,7 @@
 
 #include "codegen.h"
 #include "jit.h"
+#include "parallel.h"
 #include "slope/interpreter.h"
 #include "toolchain.h"
 
@@ -16,6 +17,16 @@ namespace slope::cpu {
 namespace {
 
 using Entry = int (*)(const void* const*, void* const*, void*, char*, size_t);
+
+// The pool generated code runs its parallel loops on (jit_kernels.h's slope_set_threads): this
+// process's one pool, with BLAS single-threaded wherever the program calls it.
+using RangeTask = void (*)(void*, int64_t, int64_t);
+void host_parallel_for(int64_t n, int64_t grain, RangeTask task, void* ctx) {
+  BlasSerialScope serial;
+  auto run = [task, ctx](int64_t b, int64_t e) { task(ctx, b, e); };
+  parallel_for(n, grain, run);
+}
+using SetThreads = void (*)(void (*)(int64_t, int64_t, RangeTask, void*), int);
 
 class CompiledExecutable final : public Executable {
  public:
@@ -115,6 +126,7 @@ std::shared_ptr<const Executable> compile_program(const Program& program, const 
     return fallback(program);
   }
   auto entry = reinterpret_cast<Entry>(built.library->symbol("slope_main"));
+  reinterpret_cast<SetThreads>(built.library->symbol("slope_set_threads"))(&host_parallel_for, num_threads());
   return std::make_shared<CompiledExecutable>(built.library, entry, program, std::move(src));
 }
 

@@ -10,9 +10,10 @@
 //   kept dims outer, reduced inner  -> "local": one accumulator per output element;
 //   otherwise                       -> "into": an accumulator array the size of the output is
 //                                      updated in place (double for floating sums, like eager).
-// Threads: OpenMP over the outermost kept loop (collapsed with its neighbours when it is short),
-// only above kParallelWork; a whole reduction to one value splits its outermost loop and combines
-// one partial per thread in thread order (deterministic for a given thread count). Floating sums
+// Threads: slope::jit::parallel_for (jit_kernels.h: slope's pool in process, OpenMP in exported
+// builds) over the outermost kept loop (flattened with its neighbours when it is short), only
+// above kParallelWork; a whole reduction to one value splits its outermost loop and combines
+// one partial per share in share order (deterministic for a given thread count). Floating sums
 // use double accumulators like the eager kernels but a different order (8 interleaved lanes in
 // the innermost loop, thread partials), so they may differ from eager mode in the last bits; the
 // order never depends on the compiler's vector width, so exported builds reproduce them exactly.
@@ -31,9 +32,8 @@ namespace slope::cpu::codegen {
 namespace {
 
 // Elements x cost below which threads cost more than they save. Higher than the eager kernels'
-// grain (parallel.h): a fused loop does more work per element, and with OMP_WAIT_POLICY=PASSIVE
-// (what slope's benchmarks and tests use, so that OpenBLAS and OpenMP never spin against each
-// other) every parallel region pays a futex wake-up of the sleeping workers.
+// grain (parallel.h): a fused loop does more work per element, and a worker that has gone to
+// sleep costs a futex wake-up.
 constexpr int64_t kParallelWork = int64_t(1) << 17;
 
 bool heavy(Prim p) {
@@ -332,7 +332,8 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
   const bool has_red = r != Reduce::none;
   const std::string acc_t = cat(r == Reduce::sum ? "slope::jit::SumAcc<" : "slope::jit::MaxAcc<", t, ">");
   if (has_red) os << "  using Acc = " << acc_t << ";\n  using A = Acc::A;\n";
-  if (int_div) os << "  int bad = 0;\n";
+  // An integer division's zero divisor: `bad` in the loop, OR-ed into bad_all by each share.
+  if (int_div) os << "  int bad = 0;\n" << (parallel ? "  int bad_all = 0;\n" : "");
   for (int l : leaves) {
     const View& v = nodes[l].view;
     const char* lt = ctype(nodes[l].dtype);
@@ -383,9 +384,13 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     size_t c = 1;
     int64_t prod = dims[0].n;
     while (prod < 256 && c < limit) prod *= dims[c++].n;
-    return c > 1 ? cat(" collapse(", c, ")") : std::string();
+    return c;
   };
-  const std::string bad_clause = int_div ? " reduction(|:bad)" : "";
+  // A parallel share is a lambda run by slope::jit::parallel_for; its own `bad` shadows the
+  // kernel's and is OR-ed into bad_all when the share ends (a compiler builtin: <atomic> would
+  // double the preamble's compile time).
+  const std::string share_open = int_div ? "    int bad = 0;\n" : "";
+  const std::string share_close = int_div ? "    if (bad) __atomic_store_n(&bad_all, 1, __ATOMIC_RELAXED);\n" : "";
   const bool simd_sum = r == Reduce::sum && is_floating(T);
   // `#pragma omp <directive> [simd] <clauses>` then the loop header. Offsets of the innermost
   // loop are declared before it (never between collapsed loops: the innermost is not collapsed).
@@ -398,8 +403,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
       os << ind << "[[maybe_unused]] const int64_t qd = " << offset(-1, d, false) << ";\n";
     }
     os << pre;
-    // No simd with an integer division: its `bad` flag is already a reduction of the enclosing
-    // parallel region, which a simd reduction on the same loop cannot name again.
+    // No simd with an integer division: the `bad` flag is a loop-carried OR.
     if (simd && !int_div) directive += directive.empty() ? "simd" : " simd";
     if (!directive.empty()) os << "#pragma omp " << directive << clauses << "\n";
     os << ind << "for (int64_t " << var(d) << " = " << lo << "; " << var(d) << " < " << hi << "; ++" << var(d) << ") {\n";
@@ -453,11 +457,26 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     // Elementwise, or one local accumulator per output element (kept loops outside).
     const bool inner_kept = n_kept == depth;
     const size_t limit = inner_kept ? std::max<size_t>(n_kept - 1, 1) : n_kept;
-    for (size_t d = 0; d < n_kept; ++d) {
-      const bool par = d == 0 && parallel;
-      open(ind, d, par ? "parallel for" : "", par ? " schedule(static)" + collapse(limit) + bad_clause : "",
-           d + 1 == depth && !has_red);
+    // The c outermost loops become one flat range split among threads; the rest open as usual.
+    const size_t c = parallel ? collapse(limit) : 0;
+    if (parallel) {
+      int64_t flat = 1;
+      for (size_t d = 0; d < c; ++d) flat *= dims[d].n;
+      os << "  slope::jit::parallel_for(" << flat << ", 1, [&](int64_t lo_, int64_t hi_) {\n" << share_open;
+      ind = "    ";
+      if (c == 1) {
+        open(ind, 0, "", "", depth == 1 && !has_red, "", "lo_", "hi_");
+      } else {
+        os << ind << "for (int64_t f_ = lo_; f_ < hi_; ++f_) {\n";
+        ind += "  ";
+        int64_t inner = flat;
+        for (size_t d = 0; d < c; ++d) {
+          inner /= dims[d].n;
+          os << ind << "const int64_t " << var(d) << " = f_ / " << inner << " % " << dims[d].n << ";\n";
+        }
+      }
     }
+    for (size_t d = c; d < n_kept; ++d) open(ind, d, "", "", d + 1 == depth && !has_red);
     if (inner_kept) {
       emit_nodes(os, nodes, order, ind, index_in(depth - 1));
       std::string di = "qd";
@@ -472,19 +491,24 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
       for (size_t d = n_kept; d + 1 < depth; ++d) close(ind);
       os << ind << "dst[" << offset(-1, n_kept, true) << "] = Acc::store(a);\n";
     }
-    for (size_t d = 0; d < n_kept; ++d) close(ind);
+    for (size_t d = c; d < n_kept; ++d) close(ind);
+    if (parallel) {
+      close(ind);  // the flat loop, or loop 0
+      os << share_close << "  });\n";
+      ind = "  ";
+    }
   } else if (local) {
     // Everything reduced to one value: each thread reduces its share of the outermost loop, the
     // partials are combined in thread order.
     os << "  A total = Acc::identity();\n";
     std::string lo = "0", hi;
     if (parallel) {
-      os << "  const int nt = slope::jit::max_threads() < 64 ? slope::jit::max_threads() : 64;\n"
+      os << "  const int64_t nt = slope::jit::max_threads() < 64 ? slope::jit::max_threads() : 64;\n"
          << "  A part[64];\n  for (int j = 0; j < 64; ++j) part[j] = Acc::identity();\n"
-         << "#pragma omp parallel num_threads(nt)" << bad_clause << "\n  {\n"
-         << "    const int64_t tid = slope::jit::thread_id(), nth = slope::jit::num_threads();\n"
-         << "    const int64_t lo = " << dims[0].n << " * tid / nth, hi = " << dims[0].n << " * (tid + 1) / nth;\n";
-      ind = "    ";
+         << "  slope::jit::parallel_for(nt, 1, [&](int64_t tb_, int64_t te_) {\n" << share_open
+         << "    for (int64_t tid = tb_; tid < te_; ++tid) {\n"
+         << "      const int64_t lo = " << dims[0].n << " * tid / nt, hi = " << dims[0].n << " * (tid + 1) / nt;\n";
+      ind = "      ";
       lo = "lo";
       hi = "hi";
     }
@@ -493,7 +517,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     reduce_inner(ind, depth - 1, depth == 1 ? lo : "0", depth == 1 ? hi : "", "");
     for (size_t d = 0; d + 1 < depth; ++d) close(ind);
     if (parallel) {
-      os << ind << "part[tid] = a;\n  }\n"
+      os << ind << "part[tid] = a;\n    }\n" << share_close << "  });\n"
          << "  for (int j = 0; j < nt; ++j) total = Acc::combine(total, part[j]);\n";
     } else {
       os << "  total = a;\n";
@@ -505,14 +529,16 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     size_t first_kept = 0;
     while (dims[first_kept].red) ++first_kept;
     if (parallel) {
-      os << "#pragma omp parallel" << bad_clause << "\n  {\n";
-      ind = "    ";
+      os << "  const int64_t nt = slope::jit::max_threads();\n"
+         << "  slope::jit::parallel_for(nt, 1, [&](int64_t tb_, int64_t te_) {\n" << share_open
+         << "    for (int64_t tid = tb_; tid < te_; ++tid) {\n";
+      ind = "      ";
     }
     for (size_t d = 0; d < depth; ++d) {
       const bool par = parallel && d == first_kept;
-      const std::string directive = par ? "for" : "", clauses = par ? " schedule(static) nowait" : "";
+      const std::string lo = par ? cat(dims[d].n, " * tid / nt") : "0", hi = par ? cat(dims[d].n, " * (tid + 1) / nt") : "";
       if (d + 1 == depth && !dims[d].red) {
-        open(ind, d, directive, clauses, true);
+        open(ind, d, "", "", true, "", lo, hi);
         emit_nodes(os, nodes, order, ind, index_in(d));
         std::string di = cat("qd + ", var(d), " * ", dims[d].ds);
         os << ind << "acc[" << di << "] = Acc::combine(acc[" << di << "], " << load << ");\n";
@@ -522,15 +548,18 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
         reduce_inner(ind, d, "0", "", ind + "A a = acc[qd];\n");
         os << ind << "acc[qd] = a;\n";
       } else {
-        open(ind, d, directive, clauses, false);
+        open(ind, d, "", "", false, "", lo, hi);
       }
     }
     for (size_t d = 0; d + 1 < depth; ++d) close(ind);
-    if (parallel) os << "  }\n";
+    if (parallel) os << "    }\n" << share_close << "  });\n";
     if (acc_array) {
       const int64_t n_out = numel(kept_shape);
-      if (n_out >= kParallelWork) os << "#pragma omp parallel for\n";
-      os << "  for (int64_t j = 0; j < " << n_out << "; ++j) dst[j] = Acc::store(acc[j]);\n";
+      if (n_out >= kParallelWork)
+        os << "  slope::jit::parallel_for(" << n_out << ", " << kParallelWork / 2 << ", [&](int64_t lo_, int64_t hi_) {\n"
+           << "    for (int64_t j = lo_; j < hi_; ++j) dst[j] = Acc::store(acc[j]);\n  });\n";
+      else
+        os << "  for (int64_t j = 0; j < " << n_out << "; ++j) dst[j] = Acc::store(acc[j]);\n";
     }
   }
   if (int_div) {
@@ -538,7 +567,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     DType divisor = T;
     for (int n : order)
       if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) divisor = nodes[n].dtype;
-    os << "  if (bad) return slope::jit::error(err, errlen, \"[div] integer division by zero (" << to_string(AVal{shape, divisor})
+    os << "  if (bad" << (parallel ? " || __atomic_load_n(&bad_all, __ATOMIC_RELAXED)" : "") << ") return slope::jit::error(err, errlen, \"[div] integer division by zero (" << to_string(AVal{shape, divisor})
        << " divisor)\");\n";
   }
   k.body = os.str();

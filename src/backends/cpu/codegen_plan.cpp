@@ -435,9 +435,13 @@ class Planner {
          << "  const " << ctype(d) << "* pb = " << ptr(B.view.buf, d) << " + " << B.view.offset << ";\n"
          << "  " << ctype(d) << "* pc = " << ptr(out, d, false) << ";\n";
       const bool par = batch > 1 && m * n * std::max<int64_t>(k, 1) < (int64_t(1) << 21) && !half_type;
-      if (par) os << "#pragma omp parallel for schedule(static) if (" << batch * m * n * std::max<int64_t>(k, 1) << " > 65536)\n";
-      os << "  for (int64_t bi = 0; bi < " << batch << "; ++bi) {\n"
-         << "    int64_t rest = bi, oa = 0, ob = 0;\n";
+      // Small products of a batch: one product per share (each then runs single-threaded).
+      if (par)
+        os << "  slope::jit::parallel_for(" << batch << ", " << 65536 / (m * n * std::max<int64_t>(k, 1)) + 1
+           << ", [&](int64_t lo_, int64_t hi_) {\n  for (int64_t bi = lo_; bi < hi_; ++bi) {\n";
+      else
+        os << "  for (int64_t bi = 0; bi < " << batch << "; ++bi) {\n";
+      os << "    int64_t rest = bi, oa = 0, ob = 0;\n";
       for (size_t i = r - 2; i-- > 0;) {
         os << "    { const int64_t ix = rest % " << av.shape[i] << "; rest /= " << av.shape[i] << "; oa += ix * "
            << A.view.strides[i] << "; ob += ix * " << B.view.strides[i] << "; }\n";
@@ -445,7 +449,7 @@ class Planner {
       os << "    (void)rest;\n"
          << "    slope::jit::gemm<" << ctype(d) << ">(" << (A.trans ? "true" : "false") << ", " << (B.trans ? "true" : "false")
          << ", " << m << ", " << n << ", " << k << ", pa + oa, " << A.ld << ", pb + ob, " << B.ld << ", pc + bi * "
-         << m * n << ", " << n << ", " << scratch << ");\n  }\n";
+         << m * n << ", " << n << ", " << scratch << ");\n  }\n" << (par ? "  });\n" : "");
     }
     call("matmul " + to_string(AVal{a.shape, d}) + (A.trans ? "^T" : "") + " @ " + to_string(AVal{b.shape, d}) +
              (B.trans ? "^T" : ""),

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "gemm_split.h"
 #include "slope/scalar.h"
 
 #ifdef _OPENMP
@@ -28,27 +29,45 @@ void cblas_dgemm(int order, int ta, int tb, int m, int n, int k, double alpha, c
 
 namespace slope::jit {
 
-// ---- threads: generated loops use OpenMP only above a size threshold ----
-inline int thread_id() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-inline int num_threads() {
-#ifdef _OPENMP
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
-}
+// ---- threads: every parallel loop of a generated program goes through parallel_for. Inside
+// slope the host hands in its own pool (slope_set_threads, called when the program is loaded),
+// so the process has one pool; an exported build uses OpenMP when compiled with it ----
+using RangeTask = void (*)(void* ctx, int64_t begin, int64_t end);
+using HostParallelFor = void (*)(int64_t n, int64_t grain, RangeTask task, void* ctx);
+namespace {
+HostParallelFor host_parallel_for = nullptr;
+int host_threads = 0;
+}  // namespace
+
 inline int max_threads() {
+  if (host_parallel_for) return host_threads;
 #ifdef _OPENMP
   return omp_get_max_threads();
 #else
   return 1;
 #endif
+}
+
+// fn(begin, end) on disjoint ranges covering [0, n), each (but a lone one) of >= grain items.
+template <class F>
+void parallel_for(int64_t n, int64_t grain, const F& fn) {
+  if (n <= 0) return;
+  if (grain < 1) grain = 1;
+  if (host_parallel_for) {
+    host_parallel_for(
+        n, grain, [](void* f, int64_t b, int64_t e) { (*static_cast<const F*>(f))(b, e); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
+    return;
+  }
+#ifdef _OPENMP
+  const int64_t most = n / grain < omp_get_max_threads() ? n / grain : omp_get_max_threads();
+  if (most > 1 && !omp_in_parallel()) {
+#pragma omp parallel for num_threads(static_cast<int>(most)) schedule(static, 1)
+    for (int64_t c = 0; c < most; ++c) fn(n * c / most, n * (c + 1) / most);
+    return;
+  }
+#endif
+  fn(0, n);
 }
 
 // ---- constants: written as bit patterns so every value (NaN payloads, -0, subnormals) survives ----
@@ -121,10 +140,21 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
     return;
   }
   const int TA = ta ? 112 : 111, TB = tb ? 112 : 111;  // CblasTrans / CblasNoTrans
-  if constexpr (std::is_same_v<T, float>) {
-    cblas_sgemm(101, TA, TB, int(m), int(n), int(k), 1.0f, a, int(lda), b, int(ldb), 0.0f, c, int(ldc));
-  } else if constexpr (std::is_same_v<T, double>) {
-    cblas_dgemm(101, TA, TB, int(m), int(n), int(k), 1.0, a, int(lda), b, int(ldb), 0.0, c, int(ldc));
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    // Blocks of rows or columns of C, one single-threaded BLAS call each (gemm_split.h).
+    const gemm_split::Split sp = gemm_split::split(m, n, k);
+    parallel_for(sp.units, sp.grain, [&](int64_t ub, int64_t ue) {
+      int64_t lo, hi;
+      gemm_split::block(sp, sp.rows ? m : n, ub, ue, lo, hi);
+      const T* ab = !sp.rows ? a : ta ? a + lo : a + lo * lda;
+      const T* bb = sp.rows ? b : tb ? b + lo * ldb : b + lo;
+      T* cb = sp.rows ? c + lo * ldc : c + lo;
+      const int M = int(sp.rows ? hi - lo : m), N = int(sp.rows ? n : hi - lo);
+      if constexpr (std::is_same_v<T, float>)
+        cblas_sgemm(101, TA, TB, M, N, int(k), 1.0f, ab, int(lda), bb, int(ldb), 0.0f, cb, int(ldc));
+      else
+        cblas_dgemm(101, TA, TB, M, N, int(k), 1.0, ab, int(lda), bb, int(ldb), 0.0, cb, int(ldc));
+    });
   } else if constexpr (scalar::is_half_v<T>) {
     float* af = scratch;
     float* bf = af + m * k;
@@ -138,15 +168,16 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = scalar::convert<T>(cf[i * n + j]);
   } else {
     const int64_t as_i = ta ? 1 : lda, as_p = ta ? lda : 1, bs_p = tb ? 1 : ldb, bs_j = tb ? ldb : 1;
-#pragma omp parallel for if (m * n * k > 65536)
-    for (int64_t i = 0; i < m; ++i) {
-      T* ci = c + i * ldc;
-      for (int64_t j = 0; j < n; ++j) ci[j] = T(0);
-      for (int64_t p = 0; p < k; ++p) {
-        const T av = a[i * as_i + p * as_p];
-        for (int64_t j = 0; j < n; ++j) ci[j] = scalar::add<T>(ci[j], scalar::mul<T>(av, b[p * bs_p + j * bs_j]));
+    parallel_for(m, 65536 / (n * k) + 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) {
+        T* ci = c + i * ldc;
+        for (int64_t j = 0; j < n; ++j) ci[j] = T(0);
+        for (int64_t p = 0; p < k; ++p) {
+          const T av = a[i * as_i + p * as_p];
+          for (int64_t j = 0; j < n; ++j) ci[j] = scalar::add<T>(ci[j], scalar::mul<T>(av, b[p * bs_p + j * bs_j]));
+        }
       }
-    }
+    });
   }
 }
 
@@ -165,8 +196,8 @@ template <class T>
 void im2col(const ConvGeometry& g, const T* x, int64_t p0a, int64_t p0b, T* col) {
   const int64_t pb = (p0b - p0a) * g.o[1] * g.o[2];
   const int64_t kk = g.k[0] * g.k[1] * g.k[2];
-#pragma omp parallel for if (g.kdim * pb > 32768)
-  for (int64_t row = 0; row < g.kdim; ++row) {
+  parallel_for(g.kdim, 32768 / (pb > 0 ? pb : 1) + 1, [&](int64_t row_lo, int64_t row_hi) {
+  for (int64_t row = row_lo; row < row_hi; ++row) {
     const int64_t c = row / kk, k0 = row / (g.k[1] * g.k[2]) % g.k[0], k1 = row / g.k[2] % g.k[1], k2 = row % g.k[2];
     const T* xc = x + c * g.s[0] * g.s[1] * g.s[2];
     T* dst = col + row * pb;
@@ -189,6 +220,7 @@ void im2col(const ConvGeometry& g, const T* x, int64_t p0a, int64_t p0b, T* col)
       }
     }
   }
+  });
 }
 
 template <class T>
@@ -230,11 +262,13 @@ template <class T, class I>
 int gather(const T* x, const I* idx, T* out, int64_t a_n, int64_t x_n, int64_t b_n, int64_t j_n, char* err,
            size_t errlen) {
   if (check_indices("gather", idx, j_n, x_n, err, errlen)) return 1;
-#pragma omp parallel for if (a_n * j_n * b_n > 65536)
-  for (int64_t r = 0; r < a_n * j_n; ++r) {
-    const int64_t a = r / j_n, j = r % j_n;
-    std::memcpy(out + r * b_n, x + (a * x_n + static_cast<int64_t>(idx[j])) * b_n, static_cast<size_t>(b_n) * sizeof(T));
-  }
+  parallel_for(a_n * j_n, 65536 / (b_n > 0 ? b_n : 1) + 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      const int64_t a = r / j_n, j = r % j_n;
+      std::memcpy(out + r * b_n, x + (a * x_n + static_cast<int64_t>(idx[j])) * b_n,
+                  static_cast<size_t>(b_n) * sizeof(T));
+    }
+  });
   return 0;
 }
 
@@ -245,15 +279,19 @@ int scatter_add(const T* x, const I* idx, const T* upd, T* out, int64_t a_n, int
                 char* err, size_t errlen) {
   if (check_indices("scatter_add", idx, j_n, x_n, err, errlen)) return 1;
   if (out != x) std::memcpy(out, x, static_cast<size_t>(a_n * x_n * b_n) * sizeof(T));
-#pragma omp parallel for if (a_n > 1 && a_n * j_n * b_n > 65536)
-  for (int64_t a = 0; a < a_n; ++a) {
-#pragma omp parallel for if (a_n == 1 && j_n * b_n > 65536)
-    for (int64_t b = 0; b < b_n; ++b)
-      for (int64_t j = 0; j < j_n; ++j) {
-        T& dst = out[(a * x_n + static_cast<int64_t>(idx[j])) * b_n + b];
-        dst = scalar::add<T>(dst, upd[(a * j_n + j) * b_n + b]);
-      }
-  }
+  auto run = [&](int64_t a_lo, int64_t a_hi, int64_t b_lo, int64_t b_hi) {
+    for (int64_t a = a_lo; a < a_hi; ++a)
+      for (int64_t b = b_lo; b < b_hi; ++b)
+        for (int64_t j = 0; j < j_n; ++j) {
+          T& dst = out[(a * x_n + static_cast<int64_t>(idx[j])) * b_n + b];
+          dst = scalar::add<T>(dst, upd[(a * j_n + j) * b_n + b]);
+        }
+  };
+  const int64_t per = j_n * b_n > 0 ? j_n * b_n : 1;
+  if (a_n > 1)
+    parallel_for(a_n, 65536 / per + 1, [&](int64_t lo, int64_t hi) { run(lo, hi, 0, b_n); });
+  else
+    parallel_for(b_n, 65536 / (j_n > 0 ? j_n : 1) + 1, [&](int64_t lo, int64_t hi) { run(0, a_n, lo, hi); });
   return 0;
 }
 
@@ -262,13 +300,14 @@ int scatter_add(const T* x, const I* idx, const T* upd, T* out, int64_t a_n, int
 inline void threefry(const uint32_t* key, const uint32_t* c, uint32_t* o, int64_t n) {
   const uint32_t k0 = key[0], k1 = key[1];
   const int64_t h = (n + 1) / 2;
-#pragma omp parallel for if (h > 4096)
-  for (int64_t i = 0; i < h; ++i) {
-    uint32_t x0 = c[i], x1 = h + i < n ? c[h + i] : 0u;
-    scalar::threefry2x32(k0, k1, x0, x1);
-    o[i] = x0;
-    if (h + i < n) o[h + i] = x1;
-  }
+  parallel_for(h, 4096, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      uint32_t x0 = c[i], x1 = h + i < n ? c[h + i] : 0u;
+      scalar::threefry2x32(k0, k1, x0, x1);
+      o[i] = x0;
+      if (h + i < n) o[h + i] = x1;
+    }
+  });
 }
 
 // out[i] = start + i * step: wrapping int64 when everything is integral, else double rounded once.
@@ -283,3 +322,10 @@ void arange_float(T* o, int64_t n, double start, double step) {
 }
 
 }  // namespace slope::jit
+
+// Called by slope right after it loads a compiled program (codegen_compile.cpp): from then on
+// the program's parallel loops run on slope's pool.
+extern "C" void slope_set_threads(slope::jit::HostParallelFor parallel_for, int threads) {
+  slope::jit::host_parallel_for = parallel_for;
+  slope::jit::host_threads = threads;
+}

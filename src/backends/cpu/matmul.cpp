@@ -1,6 +1,7 @@
 // matmul through OpenBLAS (f32/f64), batched by looping over the batch; the gemm() helper also
-// serves conv. Batches of small products run one product per thread (OpenBLAS notices it is
-// inside an OpenMP region and stays single-threaded), large products use OpenBLAS's threads.
+// serves conv. Batches of small products run one product per thread; a large product is cut into
+// blocks of rows or columns (gemm_split.h) that the pool's threads compute with single-threaded
+// BLAS calls: BLAS never starts threads of its own (parallel.h).
 #include <cblas.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <memory>
 
 #include "gemm.h"
+#include "gemm_split.h"
 #include "kernels.h"
 #include "parallel.h"
 
@@ -62,13 +64,23 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, 
   if (k == 0) return zero_rows(m, n, c, ldc, sizeof(T));
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     check_blas_size(m, n, k, lda, ldb, ldc);
-    auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
-    if constexpr (std::is_same_v<T, float>)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, static_cast<blasint>(lda), b,
-                  static_cast<blasint>(ldb), 0.0f, c, static_cast<blasint>(ldc));
-    else
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, a, static_cast<blasint>(lda), b,
-                  static_cast<blasint>(ldb), 0.0, c, static_cast<blasint>(ldc));
+    const gemm_split::Split sp = gemm_split::split(m, n, k);
+    parallel_for(sp.units, sp.grain, [&](int64_t ub, int64_t ue) {
+      BlasSerialScope serial;
+      int64_t lo, hi;
+      gemm_split::block(sp, sp.rows ? m : n, ub, ue, lo, hi);
+      const T* ab = sp.rows ? a + lo * lda : a;
+      const T* bb = sp.rows ? b : b + lo;
+      T* cb = sp.rows ? c + lo * ldc : c + lo;
+      auto M = static_cast<blasint>(sp.rows ? hi - lo : m), N = static_cast<blasint>(sp.rows ? n : hi - lo),
+           K = static_cast<blasint>(k);
+      if constexpr (std::is_same_v<T, float>)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, ab, static_cast<blasint>(lda), bb,
+                    static_cast<blasint>(ldb), 0.0f, cb, static_cast<blasint>(ldc));
+      else
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, ab, static_cast<blasint>(lda), bb,
+                    static_cast<blasint>(ldb), 0.0, cb, static_cast<blasint>(ldc));
+    });
   } else if constexpr (scalar::is_half_v<T>) {
     gemm_half(m, n, k, a, lda, b, ldb, c, ldc);
   } else {

@@ -1,10 +1,8 @@
 #pragma once
-// parallel_for: the cpu backend's only way to use several cores.
-//
-// With SLOPE_USE_OPENMP (g++ builds) the chunks run on libgomp's team, the same OpenMP runtime
-// Debian's OpenMP build of OpenBLAS uses, so matmul and our loops share ONE pool of threads.
-// Otherwise a small pool of our own runs them; its idle workers block on a condition variable
-// (never spin), because two spinning pools on a 2-core machine cost 2-3x in every op.
+// parallel_for: the cpu backend's only way to use several cores: a pool of slope's own threads
+// (parallel.cpp) runs the eager kernels' loops, the blocks of matrix products and the parallel
+// loops of jit-compiled programs. Idle workers spin briefly, then block. BLAS runs single-threaded
+// inside it (BlasSerialScope), so one pool is all that ever runs.
 // Nested calls (from inside a chunk) run serially on the calling thread.
 #include <cstdint>
 #include <type_traits>
@@ -32,6 +30,20 @@ class RangeFn {
 };
 
 int num_threads();  // threads parallel_for may use (>= 1)
+
+// Holds BLAS to one thread on the calling thread while it lives: slope cuts products into blocks
+// itself (gemm.cpp), and BLAS's own threads would be a second pool fighting this one.
+class BlasSerialScope {
+ public:
+  BlasSerialScope();
+  ~BlasSerialScope();
+  BlasSerialScope(const BlasSerialScope&) = delete;
+  BlasSerialScope& operator=(const BlasSerialScope&) = delete;
+  static void set_for_this_thread();  // for good: the pool's workers
+
+ private:
+  int prev_ = 0;
+};
 void parallel_for_impl(int64_t n, int64_t grain, RangeFn fn);
 
 // Calls fn(begin, end) on disjoint ranges covering [0, n); every range (but a lone one) holds at
