@@ -12,7 +12,8 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "${SLOPE_JOBS:-2}" --target core_bench
 
 # Every side gets the same, non-spinning OpenMP policy: PyTorch's and OpenBLAS's spinning
-# workers otherwise fight over the cores and the numbers measure that fight.
+# workers otherwise fight over the cores and the numbers measure that fight. (slope uses no
+# OpenMP runtime: its own pool, docs/architecture.md "Backends", is unaffected by the setting.)
 export OMP_WAIT_POLICY=PASSIVE
 results="$(mktemp)"
 # A fresh jit cache, so "first call" is a cold compile (trace + generate + compile + load).

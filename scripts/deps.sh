@@ -2,7 +2,7 @@
 # Non-interactive; works as root, or through sudo when that is available.
 SLOPE_DEBIAN_PACKAGES=(
   build-essential cmake pkg-config        # compiler and build
-  libopenblas-openmp-dev                  # BLAS for the cpu backend (OpenMP build: one thread pool with ours)
+  libopenblas-openmp-dev                  # BLAS for the cpu backend (slope holds it to one thread per call)
   libssl-dev                              # SHA-256 (libcrypto) for the jit's compilation cache
   libgtest-dev nlohmann-json3-dev         # tests
   libbenchmark-dev                        # bench/

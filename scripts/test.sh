@@ -12,7 +12,7 @@ shift || true
 jobs="${SLOPE_JOBS:-2}"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-Release}" "$@"
 cmake --build "$build" -j "$jobs"
-# OpenMP/OpenBLAS workers must not spin while another test process wants the core.
+# PyTorch's OpenMP workers (the golden fixture) must not spin while another test process wants the core.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 cd "$build"
 ctest --output-on-failure -j "$jobs"

@@ -567,7 +567,8 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     DType divisor = T;
     for (int n : order)
       if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) divisor = nodes[n].dtype;
-    os << "  if (bad" << (parallel ? " || __atomic_load_n(&bad_all, __ATOMIC_RELAXED)" : "") << ") return slope::jit::error(err, errlen, \"[div] integer division by zero (" << to_string(AVal{shape, divisor})
+    os << "  if (bad" << (parallel ? " || __atomic_load_n(&bad_all, __ATOMIC_RELAXED)" : "")
+       << ") return slope::jit::error(err, errlen, \"[div] integer division by zero (" << to_string(AVal{shape, divisor})
        << " divisor)\");\n";
   }
   k.body = os.str();

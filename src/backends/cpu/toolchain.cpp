@@ -307,23 +307,7 @@ std::string command_line(const std::vector<std::string>& args) { return join(arg
 struct CompilerInfo {
   std::vector<std::string> argv;  // the compiler (and launcher), split
   std::string version;            // `<cxx> --version`, empty if it could not be run
-  bool openmp = false;            // whether -fopenmp compiles and links
 };
-
-// GCC always ships its OpenMP runtime (libgomp). Other compilers (Debian's clang needs
-// libomp-dev) are asked once per process: the generated code compiles without OpenMP too, it
-// just runs its loops on one thread.
-bool probe_openmp(const CompilerInfo& info) {
-  if (info.version.empty()) return false;
-  if (info.version.find("Free Software Foundation") != std::string::npos &&
-      info.version.find("clang") == std::string::npos)
-    return true;
-  std::vector<std::string> args = info.argv;
-  for (const char* a : {"-fopenmp", "-fPIC", "-shared", "-x", "c++", "-include", "omp.h", "/dev/null",
-                        "-o", "/dev/null"})
-    args.emplace_back(a);
-  return succeeded(run_process(args));
-}
 
 // Queried once per process per compiler string (the environment may name different compilers
 // over a process's life, e.g. in tests). A compiler that cannot be run is not remembered, so
@@ -342,7 +326,6 @@ CompilerInfo compiler_info(const std::string& cxx) {
   args.emplace_back("--version");
   ProcessResult r = run_process(args);
   if (succeeded(r)) info.version = r.output;
-  info.openmp = probe_openmp(info);
   if (!info.version.empty()) {
     std::lock_guard<std::mutex> lock(mu);
     known.emplace(cxx, info);
@@ -350,17 +333,17 @@ CompilerInfo compiler_info(const std::string& cxx) {
   return info;
 }
 
-std::vector<std::string> compile_flags_for(const CompilerInfo& info) {
+std::vector<std::string> compile_flags_for() {
   // -O2, not -O3, and -pipe (no assembler temporaries): compile time is paid on every cold start.
-  std::vector<std::string> flags = {"-std=c++20", "-O2", "-pipe", "-fPIC", "-march=native"};
-  if (info.openmp) flags.emplace_back("-fopenmp");
+  // -fopenmp-simd: the `omp simd` loop pragmas without the OpenMP runtime. Threads come from
+  // slope's own pool (jit_kernels.h parallel_for), handed to the program when it is loaded.
+  std::vector<std::string> flags = {"-std=c++20", "-O2", "-pipe", "-fPIC", "-march=native", "-fopenmp-simd"};
   for (const char* const* f = detail_jit::kBlasCompileFlags; *f != nullptr; ++f) flags.emplace_back(*f);
   return flags;
 }
 
-std::vector<std::string> link_flags_for(const CompilerInfo& info) {
+std::vector<std::string> link_flags_for() {
   std::vector<std::string> flags = {"-shared"};
-  if (info.openmp) flags.emplace_back("-fopenmp");
   for (const char* const* f = detail_jit::kBlasLinkFlags; *f != nullptr; ++f) flags.emplace_back(*f);
   return flags;
 }
@@ -594,8 +577,8 @@ Toolchain current_toolchain() {
   Toolchain t;
   t.cxx = compiler();
   t.info = compiler_info(t.cxx);
-  t.cflags = compile_flags_for(t.info);
-  t.lflags = link_flags_for(t.info);
+  t.cflags = compile_flags_for();
+  t.lflags = link_flags_for();
   return t;
 }
 
@@ -706,9 +689,9 @@ std::string compiler() {
   return "c++";
 }
 
-std::vector<std::string> compile_flags() { return compile_flags_for(compiler_info(compiler())); }
+std::vector<std::string> compile_flags() { return compile_flags_for(); }
 
-std::vector<std::string> link_flags() { return link_flags_for(compiler_info(compiler())); }
+std::vector<std::string> link_flags() { return link_flags_for(); }
 
 BuildResult build_shared_library(const std::string& source) {
   try {

@@ -29,7 +29,7 @@ struct BuildResult {
 };
 
 // The compiler: $SLOPE_CXX, else $CXX, else c++. Flags: optimised, position independent,
-// OpenMP, -march=native, linked with OpenBLAS.
+// `omp simd` pragmas (-fopenmp-simd, no OpenMP runtime), -march=native, linked with OpenBLAS.
 std::string compiler();
 std::vector<std::string> compile_flags();
 std::vector<std::string> link_flags();
