@@ -201,13 +201,15 @@ void Generator::cost(int root, int& ops, int& heavy_ops, bool& int_div) const {
 
 namespace {
 
-// One statement per node: `const T vN = ...;`. `index(l)` is the element index of leaf node l.
+// One statement per node: `T vN = ...;`. `index(l)` is the element index of leaf node l.
+// Not `const T`: with it, clang 14 overflowed its stack on a 5,000-op chain (it appears to
+// constant-evaluate each const local's initializer through every earlier vN).
 template <class Index>
 void emit_nodes(std::ostringstream& os, const std::vector<Node>& nodes, const std::vector<int>& order,
                 const std::string& indent, Index index) {
   for (int n : order) {
     const Node& node = nodes[n];
-    os << indent << "const " << ctype(node.dtype) << " v" << n << " = ";
+    os << indent << ctype(node.dtype) << " v" << n << " = ";
     if (node.kind == Node::leaf) {
       os << "p" << n << "[" << index(n) << "];\n";
       continue;
