@@ -97,6 +97,16 @@ TEST(ThreadPool, BlasSerialScopeHoldsBlasToOneThread) {
   EXPECT_EQ(get(), before);
 }
 
+// A slice of leading rows is one contiguous run, copied in pieces by several threads.
+TEST(ThreadPool, LongContiguousCopy) {
+  slope::BackendScope cpu("cpu");
+  const slope::Tensor x =
+      slope::arange(int64_t(0), int64_t(3000 * 100), int64_t(1), slope::DType::i32).reshape({3000, 100});
+  const std::vector<int32_t> got = x.slice(0, 1000, 2999).to_vector<int32_t>();
+  ASSERT_EQ(got.size(), size_t(1999 * 100));
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], int32_t(100000 + i)) << "element " << i;
+}
+
 TEST(GemmSplit, BlocksCoverTheProduct) {
   for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{200, 100, 784}, {37, 203, 300}, {1, 1, 1}, {5, 3000, 2}}) {
     const auto s = slope::gemm_split::split(m, n, k);
