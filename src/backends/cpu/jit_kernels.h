@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "accumulators.h"
 #include "gemm_split.h"
 #include "slope/scalar.h"
 
@@ -98,34 +99,11 @@ inline int error(char* err, size_t n, const char* msg) {
   return 1;
 }
 
-// ---- reductions (the eager cpu kernels' definitions: floating sums in double, rounded once;
-// integer sums wrap; bool sum is or; max propagates NaN) ----
+// ---- reductions: the eager kernels' accumulators (accumulators.h) ----
 template <class T>
-struct SumAcc {
-  using A = std::conditional_t<scalar::is_float_v<T>, double, T>;
-  static A identity() { return A(0); }
-  static A load(T x) {
-    if constexpr (scalar::is_float_v<T>) return static_cast<double>(static_cast<scalar::compute_t<T>>(x));
-    else return x;
-  }
-  static A combine(A a, A b) {
-    if constexpr (scalar::is_float_v<T>) return a + b;
-    else return scalar::add<T>(a, b);
-  }
-  static T store(A a) { return scalar::convert<T>(a); }
-};
+using SumAcc = accumulate::Sum<T>;
 template <class T>
-struct MaxAcc {
-  using A = T;
-  static A identity() {
-    if constexpr (scalar::is_float_v<T>) return T(-std::numeric_limits<float>::infinity());
-    else if constexpr (std::is_same_v<T, bool>) return false;
-    else return std::numeric_limits<T>::lowest();
-  }
-  static A load(T x) { return x; }
-  static A combine(A a, A b) { return scalar::maximum<T>(a, b); }
-  static T store(A a) { return a; }
-};
+using MaxAcc = accumulate::Max<T>;
 
 // ---- products: C[m, n] = op(A) @ op(B), op = transpose when ta/tb (then A is stored [k, m]) ----
 // f32/f64 call BLAS; f16/bf16 convert to f32 around sgemm (`scratch`: m*k + k*n + m*n floats),

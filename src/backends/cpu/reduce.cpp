@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "accumulators.h"
 #include "kernels.h"
 #include "parallel.h"
 
@@ -21,33 +22,9 @@ namespace slope::cpu {
 namespace {
 
 template <class T>
-struct SumOp {
-  using A = std::conditional_t<scalar::is_float_v<T>, double, T>;
-  static A identity() { return A(0); }
-  static A load(T x) {
-    if constexpr (scalar::is_float_v<T>) return static_cast<double>(static_cast<scalar::compute_t<T>>(x));
-    else return x;
-  }
-  static A combine(A a, A b) {
-    if constexpr (scalar::is_float_v<T>) return a + b;
-    else return scalar::add<T>(a, b);
-  }
-  static T store(A a) { return scalar::convert<T>(a); }
-};
-
+using SumOp = accumulate::Sum<T>;
 template <class T>
-struct MaxOp {
-  using A = T;
-  // The value every element wins against (maximum(identity, x) == x, NaN included).
-  static A identity() {
-    if constexpr (scalar::is_float_v<T>) return T(-std::numeric_limits<float>::infinity());
-    else if constexpr (std::is_same_v<T, bool>) return false;
-    else return std::numeric_limits<T>::lowest();
-  }
-  static A load(T x) { return x; }
-  static A combine(A a, A b) { return scalar::maximum<T>(a, b); }
-  static T store(A a) { return a; }
-};
+using MaxOp = accumulate::Max<T>;
 
 // Reduces x[0:n) (contiguous). Floating sums and maxima use kLanes interleaved accumulators so
 // the loop vectorises (the compiler may not reorder them itself). Integer and bool ops are
