@@ -101,39 +101,51 @@ auto jvp(F&& f, const std::vector<Tensor>& primals, const std::vector<Tensor>& t
 }
 
 // ---------------- linearize / vjp ----------------
-// linearize(f, args...) -> (f(args...), f_lin) with f_lin(tangents...) -> J t.
+namespace detail {
+// f at args, linearized: the primals, the linear program and the output tree.
+template <class Out, class... Args>
+struct LinearizedCall {
+  std::tuple<Args...> primals;
+  std::shared_ptr<Linearized> lin;
+  Out out;
+};
 template <class F, class... Args>
-auto linearize(F&& f, const Args&... args) {
+auto linearize_call(F& f, const Args&... args) {
   using Out = std::decay_t<decltype(f(args...))>;
   std::tuple<Args...> primals{args...};
   std::optional<Out> proto;
-  detail::FlatFn flat = detail::flatten_call<Out>(f, primals, proto);
-  auto lin = std::make_shared<detail::Linearized>(detail::linearize_flat(flat, tree_leaves(primals)));
-  Out out_tree = tree_unflatten(*proto, lin->outputs);
-  auto f_lin = [lin, primals, out_tree](const Args&... tangents) {
+  FlatFn flat = flatten_call<Out>(f, primals, proto);
+  auto lin = std::make_shared<Linearized>(linearize_flat(flat, tree_leaves(primals)));
+  Out out = tree_unflatten(*proto, lin->outputs);
+  return LinearizedCall<Out, Args...>{std::move(primals), std::move(lin), std::move(out)};
+}
+}  // namespace detail
+
+// linearize(f, args...) -> (f(args...), f_lin) with f_lin(tangents...) -> J t.
+template <class F, class... Args>
+auto linearize(F&& f, const Args&... args) {
+  auto call = detail::linearize_call(f, args...);
+  using Out = decltype(call.out);
+  auto f_lin = [lin = call.lin, primals = call.primals, out_tree = call.out](const Args&... tangents) {
     std::tuple<Args...> t{tangents...};
     if (tree_structure(t) != tree_structure(primals)) fail("linearize", "tangents must have the primals' structure");
     return tree_unflatten(out_tree, detail::apply_linear(*lin, tree_leaves(t)));
   };
-  return std::make_pair(out_tree, std::function<Out(const Args&...)>(f_lin));
+  return std::make_pair(call.out, std::function<Out(const Args&...)>(f_lin));
 }
 
 // vjp(f, args...) -> (f(args...), f_vjp) with f_vjp(cotangent) -> std::tuple of cotangents, one per argument.
 template <class F, class... Args>
 auto vjp(F&& f, const Args&... args) {
-  using Out = std::decay_t<decltype(f(args...))>;
-  std::tuple<Args...> primals{args...};
-  std::optional<Out> proto;
-  detail::FlatFn flat = detail::flatten_call<Out>(f, primals, proto);
-  auto lin = std::make_shared<detail::Linearized>(detail::linearize_flat(flat, tree_leaves(primals)));
-  Out out_tree = tree_unflatten(*proto, lin->outputs);
-  auto f_vjp = [lin, primals, out_tree](const Out& ct) {
+  auto call = detail::linearize_call(f, args...);
+  using Out = decltype(call.out);
+  auto f_vjp = [lin = call.lin, primals = call.primals, out_tree = call.out](const Out& ct) {
     if (tree_structure(ct) != tree_structure(out_tree)) fail("vjp", "the cotangent must have the output's structure");
     std::vector<Tensor> cts = detail::apply_transpose(*lin, tree_leaves(ct));
     size_t pos = 0;
     return detail::unflatten_tuple(primals, cts, pos);
   };
-  return std::make_pair(out_tree, std::function<std::tuple<Args...>(const Out&)>(f_vjp));
+  return std::make_pair(call.out, std::function<std::tuple<Args...>(const Out&)>(f_vjp));
 }
 
 // ---------------- grad / value_and_grad ----------------
