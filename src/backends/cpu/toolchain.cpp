@@ -539,8 +539,8 @@ void remember_loaded(const std::string& key, const std::shared_ptr<SharedLibrary
 }
 
 // RTLD_LOCAL: generated libraries all export the same entry-point names. Unloading one later is
-// safe because the runtimes it uses stay loaded: slope links OpenBLAS, which links libgomp (whose
-// idle worker threads must never see their code unmapped), and clang's libomp is NODELETE.
+// safe: they link no threading runtime (their loops run on slope's pool, whose workers leave a
+// job's code before the call that ran it returns), and OpenBLAS stays loaded by slope itself.
 std::shared_ptr<SharedLibrary> open_library(const std::string& path, std::string& error) {
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
