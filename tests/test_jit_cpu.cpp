@@ -684,6 +684,25 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
+// Writes `in` to dir/in<i>.bin, runs the exported CLI `exe` on them and expects its outputs to be
+// `want` byte for byte. `run` receives the command line (inputs, "--", outputs) for reruns.
+void run_exported(const std::string& exe, const std::string& dir, const std::vector<Tensor>& in,
+                  const std::vector<Tensor>& want, std::string& run) {
+  run = exe;
+  for (size_t i = 0; i < in.size(); ++i) {
+    write_file(dir + "/in" + std::to_string(i) + ".bin", in[i]);
+    run += " " + dir + "/in" + std::to_string(i) + ".bin";
+  }
+  run += " --";
+  for (size_t i = 0; i < want.size(); ++i) run += " " + dir + "/out" + std::to_string(i) + ".bin";
+  ASSERT_EQ(std::system(run.c_str()), 0) << run;
+  for (size_t i = 0; i < want.size(); ++i) {
+    std::string got = read_file(dir + "/out" + std::to_string(i) + ".bin");
+    ASSERT_EQ(got.size(), static_cast<size_t>(want[i].numel()) * itemsize(want[i].dtype()));
+    EXPECT_EQ(std::memcmp(got.data(), want[i].data(), got.size()), 0) << "output " << i;
+  }
+}
+
 // The exported folder builds with cmake alone and its CLI reproduces the compiled outputs exactly.
 TEST_F(JitCpu, ExportBuildsAndRuns) {
   if (!have_cmake()) GTEST_SKIP() << "cmake is not installed: cannot build the exported folder";
@@ -709,19 +728,9 @@ TEST_F(JitCpu, ExportBuildsAndRuns) {
   ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(dir + "/log.txt");
   std::vector<Tensor> in = {random({{6, 5}, f32}), random({{5, 4}, f32}), tensor(std::vector<int64_t>{5, 0, 2}, {3}, i64)};
   auto want = compile(b.p)->run(in);
-  std::string run = build + "/mlp_run";
-  for (size_t i = 0; i < in.size(); ++i) {
-    write_file(dir + "/in" + std::to_string(i) + ".bin", in[i]);
-    run += " " + dir + "/in" + std::to_string(i) + ".bin";
-  }
-  run += " --";
-  for (size_t i = 0; i < want.size(); ++i) run += " " + dir + "/out" + std::to_string(i) + ".bin";
-  ASSERT_EQ(std::system(run.c_str()), 0) << run;
-  for (size_t i = 0; i < want.size(); ++i) {
-    std::string got = read_file(dir + "/out" + std::to_string(i) + ".bin");
-    ASSERT_EQ(got.size(), static_cast<size_t>(want[i].numel()) * itemsize(want[i].dtype()));
-    EXPECT_EQ(std::memcmp(got.data(), want[i].data(), got.size()), 0) << "output " << i;
-  }
+  std::string run;
+  run_exported(build + "/mlp_run", dir, in, want, run);
+  if (HasFatalFailure()) return;
   // a bad index is reported by the CLI, not a crash
   write_file(dir + "/in2.bin", tensor(std::vector<int64_t>{5, 0, 6}, {3}, i64));
   EXPECT_NE(std::system((run + " 2> " + dir + "/err.txt").c_str()), 0);
@@ -770,19 +779,8 @@ TEST_F(JitCpu, ExportedTrainStepReproducesJit) {
   in.push_back(y);
   std::vector<Tensor> want = {l_jit};
   for (const Tensor& t : p_jit) want.push_back(t);
-  std::string run = build + "/train_step_run";
-  for (size_t i = 0; i < in.size(); ++i) {
-    write_file(dir + "/in" + std::to_string(i) + ".bin", in[i]);
-    run += " " + dir + "/in" + std::to_string(i) + ".bin";
-  }
-  run += " --";
-  for (size_t i = 0; i < want.size(); ++i) run += " " + dir + "/out" + std::to_string(i) + ".bin";
-  ASSERT_EQ(std::system(run.c_str()), 0) << run;
-  for (size_t i = 0; i < want.size(); ++i) {
-    std::string got = read_file(dir + "/out" + std::to_string(i) + ".bin");
-    ASSERT_EQ(got.size(), static_cast<size_t>(want[i].numel()) * itemsize(want[i].dtype()));
-    EXPECT_EQ(std::memcmp(got.data(), want[i].data(), got.size()), 0) << "output " << i;
-  }
+  std::string run;
+  run_exported(build + "/train_step_run", dir, in, want, run);
   std::error_code ec;
   fs::remove_all(tmpl, ec);
 }
