@@ -36,4 +36,14 @@ inline void block(const Split& s, int64_t len, int64_t ub, int64_t ue, int64_t& 
   hi = ue * s.unit < len ? ue * s.unit : len;
 }
 
+// Where a block starting at row or column `lo` begins in A, B and C, in elements. op(A) = A^T
+// when ta (A stored [k, m]), op(B) = B^T when tb (B stored [n, k]).
+struct Offsets {
+  int64_t a, b, c;
+};
+inline Offsets offsets(const Split& s, bool ta, bool tb, int64_t lda, int64_t ldb, int64_t ldc, int64_t lo) {
+  if (s.rows) return {ta ? lo : lo * lda, 0, lo * ldc};
+  return {0, tb ? lo * ldb : lo, lo};
+}
+
 }  // namespace slope::gemm_split

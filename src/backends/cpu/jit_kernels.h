@@ -124,9 +124,9 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
     parallel_for(sp.units, sp.grain, [&](int64_t ub, int64_t ue) {
       int64_t lo, hi;
       gemm_split::block(sp, sp.rows ? m : n, ub, ue, lo, hi);
-      const T* ab = !sp.rows ? a : ta ? a + lo : a + lo * lda;
-      const T* bb = sp.rows ? b : tb ? b + lo * ldb : b + lo;
-      T* cb = sp.rows ? c + lo * ldc : c + lo;
+      const gemm_split::Offsets o = gemm_split::offsets(sp, ta, tb, lda, ldb, ldc, lo);
+      const T *ab = a + o.a, *bb = b + o.b;
+      T* cb = c + o.c;
       const int M = int(sp.rows ? hi - lo : m), N = int(sp.rows ? n : hi - lo);
       if constexpr (std::is_same_v<T, float>)
         cblas_sgemm(101, TA, TB, M, N, int(k), 1.0f, ab, int(lda), bb, int(ldb), 0.0f, cb, int(ldc));

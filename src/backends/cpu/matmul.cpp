@@ -69,9 +69,9 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, 
       BlasSerialScope serial;
       int64_t lo, hi;
       gemm_split::block(sp, sp.rows ? m : n, ub, ue, lo, hi);
-      const T* ab = sp.rows ? a + lo * lda : a;
-      const T* bb = sp.rows ? b : b + lo;
-      T* cb = sp.rows ? c + lo * ldc : c + lo;
+      const gemm_split::Offsets o = gemm_split::offsets(sp, false, false, lda, ldb, ldc, lo);
+      const T *ab = a + o.a, *bb = b + o.b;
+      T* cb = c + o.c;
       auto M = static_cast<blasint>(sp.rows ? hi - lo : m), N = static_cast<blasint>(sp.rows ? n : hi - lo),
            K = static_cast<blasint>(k);
       if constexpr (std::is_same_v<T, float>)
