@@ -179,3 +179,33 @@ TEST(Transforms, JacobiansOfSeveralArguments) {
   EXPECT_NEAR(h[1][1].item<float>(), 6 * 0.04f * 2.0f, 1e-5);
   EXPECT_NEAR(h[0][1].item<float>(), 0.0f, 1e-6);
 }
+
+// Leaf names follow PyTorch's state_dict: fields by name, sequence elements by index, map keys,
+// optional fields transparent, static fields skipped.
+struct NamedLayer {
+  Tensor weight;
+  std::optional<Tensor> bias;
+  int64_t features;
+};
+SLOPE_PYTREE(NamedLayer, weight, bias, features)
+struct NamedNet {
+  NamedLayer fc1;
+  std::vector<NamedLayer> layers;
+  std::map<std::string, Tensor> extra;
+};
+SLOPE_PYTREE(NamedNet, fc1, layers, extra)
+
+TEST(PyTreePaths, NamesLikeStateDict) {
+  NamedNet net{{ones({2}), zeros({1}), 2},
+               {{ones({3}), std::nullopt, 3}, {ones({4}), ones({4}), 4}},
+               {{"scale", ones({1})}}};
+  std::vector<std::string> want = {"fc1.weight", "fc1.bias", "layers.0.weight", "layers.1.weight", "layers.1.bias",
+                                   "extra.scale"};
+  EXPECT_EQ(tree_paths(net), want);
+  auto named = tree_named_leaves(net);
+  ASSERT_EQ(named.size(), want.size());
+  EXPECT_EQ(named[3].second.shape(), (Shape{4}));
+  EXPECT_EQ(named[5].first, "extra.scale");
+  std::vector<std::string> tuple_paths = tree_paths(std::tuple<Tensor, std::pair<Tensor, Tensor>>{ones({1}), {ones({1}), ones({1})}});
+  EXPECT_EQ(tuple_paths, (std::vector<std::string>{"0", "1.0", "1.1"}));
+}

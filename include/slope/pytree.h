@@ -43,20 +43,29 @@ template <class T> void append_static(std::string& s, const T& v) {
     s += buf;
   } else s += std::to_string(v);
 }
+// "fc1" + "weight" -> "fc1.weight"; the root has an empty prefix.
+inline std::string join_path(const std::string& prefix, const std::string& key) {
+  return prefix.empty() ? key : prefix + "." + key;
+}
+// "fc1, fc2" (the macro's stringified field list) -> {"fc1", "fc2"}.
+std::vector<std::string> split_field_names(const char* list);
 }  // namespace detail
 
 // Every node implements: flatten (append leaves), unflatten (rebuild from `proto`, taking leaves
-// from `it`), structure (append a description of the tree without leaf values).
+// from `it`), structure (append a description of the tree without leaf values), paths (append
+// each leaf's name, in flatten order: PyTorch's state_dict keys, "layers.0.weight").
 template <> struct PyTree<Tensor> {
   static void flatten(const Tensor& t, std::vector<Tensor>& out) { out.push_back(t); }
   static Tensor unflatten(const Tensor&, const Tensor*& it) { return *it++; }
   static void structure(const Tensor&, std::string& s) { s += "*"; }
+  static void paths(const Tensor&, const std::string& prefix, std::vector<std::string>& out) { out.push_back(prefix); }
 };
 
 template <detail::StaticLeaf T> struct PyTree<T> {
   static void flatten(const T&, std::vector<Tensor>&) {}
   static T unflatten(const T& proto, const Tensor*&) { return proto; }
   static void structure(const T& v, std::string& s) { detail::append_static(s, v); }
+  static void paths(const T&, const std::string&, std::vector<std::string>&) {}
 };
 
 template <class V> struct PyTree<std::vector<V>> {
@@ -74,6 +83,9 @@ template <class V> struct PyTree<std::vector<V>> {
     for (auto& e : v) PyTree<V>::structure(e, s), s += ",";
     s += "]";
   }
+  static void paths(const std::vector<V>& v, const std::string& prefix, std::vector<std::string>& out) {
+    for (size_t i = 0; i < v.size(); ++i) PyTree<V>::paths(v[i], detail::join_path(prefix, std::to_string(i)), out);
+  }
 };
 
 template <class V, size_t N> struct PyTree<std::array<V, N>> {
@@ -89,6 +101,9 @@ template <class V, size_t N> struct PyTree<std::array<V, N>> {
     s += "a[";
     for (auto& e : v) PyTree<V>::structure(e, s), s += ",";
     s += "]";
+  }
+  static void paths(const std::array<V, N>& v, const std::string& prefix, std::vector<std::string>& out) {
+    for (size_t i = 0; i < N; ++i) PyTree<V>::paths(v[i], detail::join_path(prefix, std::to_string(i)), out);
   }
 };
 
@@ -107,6 +122,9 @@ template <class V> struct PyTree<std::map<std::string, V>> {
     for (auto& [k, v] : m) s += "'" + k + "':", PyTree<V>::structure(v, s), s += ",";
     s += "}";
   }
+  static void paths(const M& m, const std::string& prefix, std::vector<std::string>& out) {
+    for (auto& [k, v] : m) PyTree<V>::paths(v, detail::join_path(prefix, k), out);
+  }
 };
 
 template <class V> struct PyTree<std::optional<V>> {
@@ -120,6 +138,10 @@ template <class V> struct PyTree<std::optional<V>> {
   static void structure(const std::optional<V>& v, std::string& s) {
     if (!v) s += "None";
     else s += "?", PyTree<V>::structure(*v, s);
+  }
+  // An optional is transparent in names: Linear's `std::optional<Tensor> bias` is "bias".
+  static void paths(const std::optional<V>& v, const std::string& prefix, std::vector<std::string>& out) {
+    if (v) PyTree<V>::paths(*v, prefix, out);
   }
 };
 
@@ -136,6 +158,12 @@ template <class... Ts> struct PyTree<std::tuple<Ts...>> {
     s += "(";
     std::apply([&](const auto&... e) { ((PyTree<std::decay_t<decltype(e)>>::structure(e, s), s += ","), ...); }, t);
     s += ")";
+  }
+  static void paths(const T& t, const std::string& prefix, std::vector<std::string>& out) {
+    size_t i = 0;
+    std::apply([&](const auto&... e) {
+      ((PyTree<std::decay_t<decltype(e)>>::paths(e, detail::join_path(prefix, std::to_string(i++)), out)), ...);
+    }, t);
   }
 };
 
@@ -157,6 +185,10 @@ template <class A, class B> struct PyTree<std::pair<A, B>> {
     PyTree<B>::structure(t.second, s);
     s += ")";
   }
+  static void paths(const T& t, const std::string& prefix, std::vector<std::string>& out) {
+    PyTree<A>::paths(t.first, detail::join_path(prefix, "0"), out);
+    PyTree<B>::paths(t.second, detail::join_path(prefix, "1"), out);
+  }
 };
 
 template <detail::HasFields T> struct PyTree<T> {
@@ -176,6 +208,14 @@ template <detail::HasFields T> struct PyTree<T> {
     std::apply([&](auto&... f) { ((PyTree<std::decay_t<decltype(f)>>::structure(f, s), s += ","), ...); },
                PyTreeFields<T>::tie(m));
     s += "}";
+  }
+  static void paths(const T& t, const std::string& prefix, std::vector<std::string>& out) {
+    T& m = const_cast<T&>(t);
+    static const std::vector<std::string> names = detail::split_field_names(PyTreeFields<T>::field_names());
+    size_t i = 0;
+    std::apply([&](auto&... f) {
+      ((PyTree<std::decay_t<decltype(f)>>::paths(f, detail::join_path(prefix, names[i++]), out)), ...);
+    }, PyTreeFields<T>::tie(m));
   }
 };
 
@@ -202,6 +242,23 @@ template <class T> std::string tree_structure(const T& tree) {
 template <class T> std::pair<std::vector<Tensor>, std::string> tree_flatten(const T& tree) {
   return {tree_leaves(tree), tree_structure(tree)};
 }
+// Each leaf's name, in tree_leaves order: struct fields by name, sequence elements by index, map
+// entries by key, joined with '.' ("fc1.weight", "layers.0.bias"), as PyTorch's state_dict names them.
+template <class T> std::vector<std::string> tree_paths(const T& tree) {
+  std::vector<std::string> out;
+  PyTree<T>::paths(tree, "", out);
+  return out;
+}
+// (name, leaf) pairs in tree_leaves order.
+template <class T> std::vector<std::pair<std::string, Tensor>> tree_named_leaves(const T& tree) {
+  std::vector<std::string> names = tree_paths(tree);
+  std::vector<Tensor> leaves = tree_leaves(tree);
+  std::vector<std::pair<std::string, Tensor>> out;
+  out.reserve(leaves.size());
+  for (size_t i = 0; i < leaves.size(); ++i) out.emplace_back(std::move(names[i]), std::move(leaves[i]));
+  return out;
+}
+
 // Applies f to every leaf, keeping the structure (and static fields).
 template <class T, class F> T tree_map(F&& f, const T& tree) {
   std::vector<Tensor> leaves = tree_leaves(tree);
@@ -254,4 +311,5 @@ template <class T, class F> T tree_map(F&& f, const T& a, const T& b) {
   template <> struct slope::PyTreeFields<Type> {                                                       \
     static auto tie(Type& x) { return std::tie(SLOPE_PT_CAT(SLOPE_PT_F, SLOPE_PT_NARGS(__VA_ARGS__))(x, __VA_ARGS__)); } \
     static const char* name() { return #Type; }                                                        \
+    static const char* field_names() { return #__VA_ARGS__; }                                          \
   };
