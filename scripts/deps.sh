@@ -5,6 +5,7 @@ SLOPE_DEBIAN_PACKAGES=(
   libopenblas-openmp-dev                  # BLAS for the cpu backend (slope holds it to one thread per call)
   libssl-dev                              # SHA-256 (libcrypto) for the jit's compilation cache
   libgtest-dev nlohmann-json3-dev         # tests
+  graphviz                                # tests: every DOT the passes draw is checked with `dot`
   libbenchmark-dev                        # bench/
   python3-torch python3-numpy             # golden values for the tests, and the benchmark comparison
   clang                                   # the second compiler CI checks with
