@@ -190,10 +190,11 @@ TEST(NNModules, LayerErrorsNameTheLayer) {
   expect_error([&] { nn::Embedding(5, 2, key)(slope::zeros({3})); }, "[Embedding]");
   expect_error([&] { nn::MultiheadAttention(6, 4, key); }, "[MultiheadAttention]");
   expect_error([&] { nn::MaxPool2d(2, {.padding = 2}); }, "[MaxPool2d]");
-  expect_error([&] { nn::init::kaiming_uniform(key, {3}); }, "[calculate_fans]");
+  expect_error([&] { nn::init::kaiming_uniform(key, {3}); }, "[init::kaiming_uniform]");
   expect_error([&] { nn::init::calculate_gain("swish"); }, "[calculate_gain]");
   nn::Embedding emb(5, 2, key);
-  EXPECT_THROW(emb(slope::tensor({7})), slope::Error);  // out of range index: checked, never read
+  expect_error([&] { emb(slope::tensor({7})); }, "[Embedding] indices must be in [0, 5), got values in [7, 7]");
+  EXPECT_THROW(slope::jit([&](const Tensor& i) { return emb(i); })(slope::tensor({7})), slope::Error);  // traced: the lookup checks
 }
 
 // ---------------------------------------------------------------- initialisation

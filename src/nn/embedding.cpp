@@ -19,6 +19,12 @@ Embedding::Embedding(int64_t num, int64_t dim, const Tensor& key, const Embeddin
 
 Tensor Embedding::operator()(const Tensor& indices) const {
   check(is_integral(indices.dtype()), "Embedding", "indices must be integers, got ", to_string(indices.aval()));
+  if (indices.is_concrete() && indices.numel() > 0) {
+    // Eagerly the range is checked here, to name the layer; traced indices are checked by the lookup.
+    int64_t lo = indices.min().item<int64_t>(), hi = indices.max().item<int64_t>();
+    check(lo >= 0 && hi < num_embeddings(), "Embedding", "indices must be in [0, ", num_embeddings(), "), got values in [",
+          lo, ", ", hi, "]");
+  }
   Tensor table = weight;
   if (padding_idx) {
     // The padding row is read but never learns: its gradient is cut, as in torch.

@@ -9,13 +9,17 @@
 
 namespace slope::nn::init {
 
-Fans calculate_fans(const Shape& shape) {
-  check(shape.size() >= 2, "calculate_fans", "fan in and fan out need a tensor of at least 2 dims, got shape ",
-        to_string(shape));
+namespace {
+// `op` is the function the user called (calculate_fans, xavier_uniform, ...).
+Fans fans_for(const char* op, const Shape& shape) {
+  check(shape.size() >= 2, op, "fan in and fan out need a tensor of at least 2 dims, got shape ", to_string(shape));
   int64_t receptive = 1;
   for (size_t i = 2; i < shape.size(); ++i) receptive *= shape[i];
   return {shape[1] * receptive, shape[0] * receptive};
 }
+}  // namespace
+
+Fans calculate_fans(const Shape& shape) { return fans_for("calculate_fans", shape); }
 
 double calculate_gain(const std::string& nl, std::optional<double> param) {
   if (nl == "linear" || nl == "conv1d" || nl == "conv2d" || nl == "conv3d" || nl == "conv_transpose1d" ||
@@ -57,21 +61,21 @@ Tensor zeros(const Shape& shape, DType dtype) { return slope::zeros(shape, dtype
 Tensor ones(const Shape& shape, DType dtype) { return slope::ones(shape, dtype); }
 
 Tensor xavier_uniform(const Tensor& key, const Shape& shape, double gain, DType dtype) {
+  Fans f = fans_for("init::xavier_uniform", shape);
   if (numel(shape) == 0) return slope::zeros(shape, dtype);
-  Fans f = calculate_fans(shape);
   double bound = gain * std::sqrt(6.0 / static_cast<double>(f.fan_in + f.fan_out));
   return uniform(key, shape, -bound, bound, dtype);
 }
 
 Tensor xavier_normal(const Tensor& key, const Shape& shape, double gain, DType dtype) {
+  Fans f = fans_for("init::xavier_normal", shape);
   if (numel(shape) == 0) return slope::zeros(shape, dtype);
-  Fans f = calculate_fans(shape);
   return normal(key, shape, 0.0, gain * std::sqrt(2.0 / static_cast<double>(f.fan_in + f.fan_out)), dtype);
 }
 
 namespace {
 double kaiming_std(const char* op, const Shape& shape, const KaimingOptions& o) {
-  Fans f = calculate_fans(shape);
+  Fans f = fans_for(op, shape);
   int64_t fan = o.mode == FanMode::fan_in ? f.fan_in : f.fan_out;
   check(fan > 0, op, "fan is 0 for shape ", to_string(shape));
   return calculate_gain(o.nonlinearity, o.a) / std::sqrt(static_cast<double>(fan));
@@ -79,12 +83,14 @@ double kaiming_std(const char* op, const Shape& shape, const KaimingOptions& o) 
 }  // namespace
 
 Tensor kaiming_uniform(const Tensor& key, const Shape& shape, const KaimingOptions& o) {
+  fans_for("init::kaiming_uniform", shape);
   if (numel(shape) == 0) return slope::zeros(shape, o.dtype);
   double bound = std::sqrt(3.0) * kaiming_std("init::kaiming_uniform", shape, o);
   return uniform(key, shape, -bound, bound, o.dtype);
 }
 
 Tensor kaiming_normal(const Tensor& key, const Shape& shape, const KaimingOptions& o) {
+  fans_for("init::kaiming_normal", shape);
   if (numel(shape) == 0) return slope::zeros(shape, o.dtype);
   return normal(key, shape, 0.0, kaiming_std("init::kaiming_normal", shape, o), o.dtype);
 }

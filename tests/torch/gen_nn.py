@@ -195,6 +195,9 @@ def mha_cases():
     layer_case("mha_seq_first_nobias", "MultiheadAttention", {"e": e, "h": h, "batch_first": False, "bias": False},
                nn.MultiheadAttention(e, h, bias=False), [r(4, 3, e), r(5, 3, e), r(5, 3, e)],
                aux={"attn_mask": torch.rand(4, 5) > 0.7}, kw={"batch_first": False, "need_weights": False})
+    layer_case("mha_unbatched", "MultiheadAttention", {"e": e, "h": h, "batch_first": False},
+               nn.MultiheadAttention(e, h), [r(5, e)], aux={"key_padding_mask": torch.tensor([False, True, False, False, True])},
+               kw={"self_attention": True, "batch_first": False})
 
 
 # ---------------------------------------------------------------- models

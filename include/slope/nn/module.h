@@ -60,22 +60,30 @@ template <> struct PyTree<nn::Buffer> {
   static void paths(const nn::Buffer&, const std::string& prefix, std::vector<std::string>& out) { out.push_back(prefix); }
 };
 
-
 namespace nn {
+
+namespace detail {
+// Points buffer_marks at `marks` for its lifetime (restoring any outer walk's).
+class BufferMarkScope {
+ public:
+  explicit BufferMarkScope(std::vector<bool>& marks) : outer_(buffer_marks) { buffer_marks = &marks; }
+  ~BufferMarkScope() { buffer_marks = outer_; }
+  BufferMarkScope(const BufferMarkScope&) = delete;
+  BufferMarkScope& operator=(const BufferMarkScope&) = delete;
+
+ private:
+  std::vector<bool>* outer_;
+};
+}  // namespace detail
 
 // Which leaves of `tree` (in tree_leaves order) are buffers.
 template <class T> std::vector<bool> buffer_mask(const T& tree) {
   std::vector<bool> marks;
-  std::vector<bool>* outer = detail::buffer_marks;
-  detail::buffer_marks = &marks;
   std::vector<Tensor> leaves;
-  try {
+  {
+    detail::BufferMarkScope scope(marks);
     PyTree<T>::flatten(tree, leaves);
-  } catch (...) {
-    detail::buffer_marks = outer;
-    throw;
   }
-  detail::buffer_marks = outer;
   marks.resize(leaves.size(), false);
   return marks;
 }
@@ -271,6 +279,6 @@ template <class T> std::string summary(const T& model) {
 // operator from outside that namespace: print slope::nn::summary(model) instead.
 #define SLOPE_MODULE(Type, ...)                                                  \
   SLOPE_PYTREE(Type, __VA_ARGS__)                                                \
-  inline std::ostream& operator<<(std::ostream& os, const Type& module) {       \
+  [[maybe_unused]] inline std::ostream& operator<<(std::ostream& os, const Type& module) { \
     return os << slope::nn::summary(module);                                     \
   }
