@@ -1,0 +1,14 @@
+#pragma once
+// Modules, layers and initialisers: #include <slope/nn.h>. See docs/nn.md.
+#include "slope/nn/activation.h"
+#include "slope/nn/attention.h"
+#include "slope/nn/conv.h"
+#include "slope/nn/dropout.h"
+#include "slope/nn/embedding.h"
+#include "slope/nn/init.h"
+#include "slope/nn/linear.h"
+#include "slope/nn/module.h"
+#include "slope/nn/norm.h"
+#include "slope/nn/pool.h"
+#include "slope/nn/sequential.h"
+#include "slope/nn_functional.h"
