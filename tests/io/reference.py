@@ -12,6 +12,8 @@ elements' raw little-endian bytes as unsigned integers, so comparisons are exact
   npy-read FILE OUT    numpy's reading of a .npy file
   idx-write DIR        IDX files (raw and gzipped) of every IDX dtype
   fmnist DIR OUT       a summary of the Fashion-MNIST files in DIR, read with gzip + numpy
+  net-write FILE OUT   a PyTorch Net's state_dict saved as safetensors, and its output
+  net-read FILE OUT    a PyTorch Net loaded (strictly) from FILE, and its output
 """
 import gzip
 import json
@@ -258,7 +260,54 @@ def fmnist(folder, out):
         json.dump(result, f)
 
 
+def torch_net():
+    import torch
+
+    class Net(torch.nn.Module):  # the architecture tests/test_io_checkpoint.cpp declares as a pytree
+        def __init__(self):
+            super().__init__()
+            self.fc1 = torch.nn.Linear(4, 3)
+            self.layers = torch.nn.ModuleList([torch.nn.Linear(3, 3), torch.nn.Linear(3, 2)])
+
+        def forward(self, x):
+            h = torch.relu(self.fc1(x))
+            h = torch.relu(self.layers[0](h))
+            return self.layers[1](h)
+
+    return Net()
+
+
+def net_output(net, out):
+    import torch
+    x = torch.arange(8, dtype=torch.float32).reshape(2, 4) / 10
+    with torch.no_grad():
+        y = net(x)
+    with open(out, "w") as f:
+        json.dump(describe("y", "F32", y.numpy()), f)
+
+
+def net_write(path, out):
+    import torch
+    torch.manual_seed(0)
+    net = torch_net()
+    arrays = [(k, "F32", v.detach().numpy()) for k, v in net.state_dict().items()]
+    write_safetensors(path, arrays, {"format": "pt"}, [k for k, _, _ in arrays], pad=True)
+    net_output(net, out)
+
+
+def net_read(path, out):
+    import torch
+    read = os.path.join(os.path.dirname(out), "net_read_tensors.json")
+    st_read(path, read)
+    tensors = json.load(open(read))["tensors"]
+    state = {t["name"]: torch.from_numpy(np.array(t["bits"], dtype="<u4").view("<f4").reshape(t["shape"]))
+             for t in tensors}
+    net = torch_net()
+    net.load_state_dict(state, strict=True)  # every name and shape must match PyTorch's own
+    net_output(net, out)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"st-write": st_write, "st-read": st_read, "npy-write": npy_write, "npy-read": npy_read,
-     "idx-write": idx_write, "fmnist": fmnist}[cmd](*args)
+     "idx-write": idx_write, "fmnist": fmnist, "net-write": net_write, "net-read": net_read}[cmd](*args)
