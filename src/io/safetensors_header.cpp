@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "io/byte_count.h"
 #include "io/safetensors_dtype.h"
 
 namespace slope::io {
@@ -70,7 +71,7 @@ uint64_t parse_unsigned(const InputFile& file, const std::string& name, const ch
   return v.get<uint64_t>();
 }
 
-Shape parse_shape(const InputFile& file, const std::string& name, const Json& v, uint64_t& numel) {
+Shape parse_shape(const InputFile& file, const std::string& name, const Json& v) {
   if (!v.is_array()) file.fail("tensor '", name, "': shape must be an array, got ", v.type_name());
   Shape shape;
   for (const auto& d : v) {
@@ -79,13 +80,6 @@ Shape parse_shape(const InputFile& file, const std::string& name, const Json& v,
       file.fail("tensor '", name, "': dimension ", n, " is too large");
     shape.push_back(static_cast<int64_t>(n));
   }
-  // As slope::numel counts: a zero dimension makes the tensor empty whatever the others are.
-  int64_t count = 1;
-  bool empty = std::find(shape.begin(), shape.end(), 0) != shape.end();
-  for (int64_t d : shape)
-    if (!empty && __builtin_mul_overflow(count, d, &count))
-      file.fail("tensor '", name, "': the element count of shape ", to_string(shape), " overflows");
-  numel = empty ? 0 : static_cast<uint64_t>(count);
   return shape;
 }
 
@@ -102,11 +96,9 @@ SafetensorsEntry parse_entry(const InputFile& file, const std::string& name, con
   if (!dtype)
     file.fail("tensor '", name, "': dtype ", dt.dump(), " is not one slope has (", kSafetensorsDTypeList, ")");
 
-  uint64_t numel = 0;
-  Shape shape = parse_shape(file, name, v["shape"], numel);
-  const uint64_t size = itemsize(*dtype);
-  if (numel > std::numeric_limits<uint64_t>::max() / size)
-    file.fail("tensor '", name, "': the byte count of shape ", to_string(shape), " overflows");
+  Shape shape = parse_shape(file, name, v["shape"]);
+  std::optional<uint64_t> nbytes = checked_byte_count(shape, itemsize(*dtype));
+  if (!nbytes) file.fail("tensor '", name, "': the byte count of shape ", to_string(shape), " overflows");
 
   const Json& off = v["data_offsets"];
   if (!off.is_array() || off.size() != 2) file.fail("tensor '", name, "': data_offsets must be [BEGIN, END], got ", off.dump());
@@ -114,9 +106,9 @@ SafetensorsEntry parse_entry(const InputFile& file, const std::string& name, con
   if (begin > end || end > data_size)
     file.fail("tensor '", name, "': data_offsets [", begin, ", ", end, "] are not a range inside the ", data_size,
               "-byte data region");
-  if (end - begin != numel * size)
+  if (end - begin != *nbytes)
     file.fail("tensor '", name, "': shape ", to_string(shape), " with dtype ", dt.get_ref<const std::string&>(), " needs ",
-              numel * size, " bytes, but data_offsets [", begin, ", ", end, "] hold ", end - begin);
+              *nbytes, " bytes, but data_offsets [", begin, ", ", end, "] hold ", end - begin);
   return SafetensorsEntry{name, *dtype, std::move(shape), begin, end};
 }
 

@@ -9,7 +9,7 @@ elements' raw little-endian bytes as unsigned integers, so comparisons are exact
   st-write DIR         safetensors files written here, and DIR/expect.json
   st-read FILE OUT     a strict independent safetensors reader: FILE's tensors and metadata
   npy-write DIR        .npy files written by numpy (versions 1.0, 2.0, 3.0, Fortran order)
-  npy-read FILE OUT    numpy's reading of a .npy file
+  npy-read OUT FILE.. numpy's reading of .npy files
   idx-write DIR        IDX files (raw and gzipped) of every IDX dtype
   fmnist DIR OUT       a summary of the Fashion-MNIST files in DIR, read with gzip + numpy
   net-write FILE OUT   a PyTorch Net's state_dict saved as safetensors, and its output
@@ -185,14 +185,17 @@ def npy_write(out_dir):
         json.dump(expect, f)
 
 
-def npy_read(path, out):
-    with open(path, "rb") as f:
-        version = np.lib.format.read_magic(f)
-        shape, fortran, dtype = np.lib.format._read_array_header(f, version)
-        header_end = f.tell()
-    a = np.load(path, allow_pickle=False)
-    result = describe(os.path.basename(path), a.dtype.str, a)
-    result.update({"version": list(version), "fortran_order": fortran, "header_end": header_end})
+def npy_read(out, *paths):
+    result = {}
+    for path in paths:
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            shape, fortran, dtype = np.lib.format._read_array_header(f, version)
+            header_end = f.tell()
+        a = np.load(path, allow_pickle=False)
+        name = os.path.basename(path)
+        result[name] = describe(name, a.dtype.str, a)
+        result[name].update({"version": list(version), "fortran_order": fortran, "header_end": header_end})
     with open(out, "w") as f:
         json.dump(result, f)
 
