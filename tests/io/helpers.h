@@ -3,6 +3,7 @@
 // Python reference (tests/io/reference.py) and exact comparison of tensors with its JSON output.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include <cstdint>
 #include <cstring>
@@ -43,6 +44,22 @@ inline void write_bytes(const fs::path& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   ASSERT_TRUE(f.good()) << path;
+}
+
+// The bytes gzip-compressed into a file (for hand-made .gz test inputs).
+inline void write_gzip(const fs::path& path, const std::string& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr) << path;
+  ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzclose(f), Z_OK);
+}
+
+// An IDX header: two zero bytes, the type code, the rank, then big-endian u32 dimensions.
+inline std::string idx_header(unsigned char type, const std::vector<uint32_t>& dims) {
+  std::string h{'\0', '\0', static_cast<char>(type), static_cast<char>(dims.size())};
+  for (uint32_t d : dims)
+    for (int s = 24; s >= 0; s -= 8) h += static_cast<char>(d >> s);
+  return h;
 }
 
 inline std::string read_bytes(const fs::path& path) {
