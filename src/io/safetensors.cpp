@@ -20,7 +20,7 @@ Tensor read_safetensors_tensor(const InputFile& file, const SafetensorsHeader& h
 }
 
 namespace {
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;
 
 void check_tensors(const char* op, const NamedTensors& tensors, const std::filesystem::path& path) {
   std::set<std::string> names;
@@ -34,25 +34,29 @@ void check_tensors(const char* op, const NamedTensors& tensors, const std::files
 }
 
 // Compact JSON, padded with spaces to a multiple of 8 bytes so the data region starts aligned
-// (what the reference writer does too).
+// (what the reference writer does too). Assembled entry by entry: nlohmann's order-keeping object
+// would look every name up linearly, quadratic in the number of tensors.
 std::string header_text(const char* op, const NamedTensors& tensors, const std::filesystem::path& path,
                         const Metadata& metadata) {
-  Json header = Json::object();
-  if (!metadata.empty()) header["__metadata__"] = metadata;
-  uint64_t offset = 0;
-  for (const auto& [name, t] : tensors) {
-    const uint64_t n = io::byte_count(t);
-    header[name] = Json{{"dtype", safetensors_dtype(t.dtype())},
-                        {"shape", std::vector<int64_t>(t.shape().begin(), t.shape().end())},
-                        {"data_offsets", {offset, offset + n}}};
-    offset += n;
-  }
-  std::string text;
+  std::string text = "{";
   try {
-    text = header.dump();
+    if (!metadata.empty()) text += "\"__metadata__\":" + Json(metadata).dump();
+    uint64_t offset = 0;
+    for (const auto& [name, t] : tensors) {
+      const uint64_t n = byte_count(t);
+      if (text.size() > 1) text += ",";
+      text += Json(name).dump() + ":{\"dtype\":\"" + safetensors_dtype(t.dtype()) + "\",\"shape\":[";
+      for (size_t i = 0; i < t.shape().size(); ++i) {
+        if (i) text += ",";
+        text += std::to_string(t.shape()[i]);
+      }
+      text += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + n) + "]}";
+      offset += n;
+    }
   } catch (const Json::exception& e) {  // names and metadata must be UTF-8: JSON strings are
     fail(op, quoted(path), ": a tensor name or metadata string is not valid UTF-8 (", e.what(), ")");
   }
+  text += "}";
   text.append((8 - text.size() % 8) % 8, ' ');
   return text;
 }

@@ -1,11 +1,16 @@
 // Parsing and validating a safetensors header: every number the file gives is checked before it
 // sizes anything (see include/slope/io/safetensors.h for the list).
+//
+// The JSON is read with nlohmann's event (SAX) parser into exactly the header's shape, with no
+// document tree: a tree would cost many times the header's size in memory, and nlohmann's
+// order-keeping object looks keys up linearly, which a hostile header with millions of names
+// would turn into a quadratic hang. Anything that does not fit the shape stops the parse at once.
 #include "io/safetensors_header.h"
 
 #include <algorithm>
-#include <bit>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "io/byte_count.h"
@@ -14,101 +19,156 @@
 namespace slope::io {
 
 namespace {
-using Json = nlohmann::ordered_json;
+using Json = nlohmann::json;
 
 // The reference implementation's limit too: real headers are at most a few MB.
 constexpr uint64_t kMaxHeader = uint64_t(100) << 20;
+// No framework makes tensors of more dimensions; the cap bounds what a hostile shape can cost.
+constexpr size_t kMaxRank = 64;
 
-// nlohmann keeps the last of duplicate keys without a word; the format forbids duplicates because
-// two readers could then disagree on what a name means. Headers are also at most three levels
-// deep (root, entry, shape), so deeper nesting is rejected while parsing.
-class HeaderGuard {
+struct RawEntry {
+  std::string name;
+  std::optional<std::string> dtype;
+  std::optional<std::vector<uint64_t>> shape, offsets;
+};
+
+// Accepts {"__metadata__": {str: str}, name: {"dtype": str, "shape": [uint...],
+// "data_offsets": [uint, uint]}, ...} and nothing else; duplicate keys at any level are errors
+// (JSON parsers differ on which one wins, so two readers could see two different files).
+class HeaderReader : public nlohmann::json_sax<Json> {
  public:
-  explicit HeaderGuard(const InputFile& file) : file_(file) {}
-  bool operator()(int depth, Json::parse_event_t event, Json& parsed) {
-    using E = Json::parse_event_t;
-    if (event == E::object_start) {
-      if (depth >= 2) file_.fail("header: objects nested deeper than a safetensors header has");
-      keys_.emplace_back();
-    } else if (event == E::array_start) {
-      if (depth >= 3) file_.fail("header: arrays nested deeper than a safetensors header has");
-    } else if (event == E::key) {
-      const auto& key = parsed.get_ref<const std::string&>();
-      if (!keys_.back().insert(key).second) file_.fail("header: duplicate key '", key, "'");
-    } else if (event == E::object_end) {
-      keys_.pop_back();
+  std::vector<RawEntry> entries;
+  Metadata metadata;
+  std::string error;
+
+  bool start_object(size_t) override {
+    if (at_ == At::root_start) return go(At::root_key);
+    if (at_ != At::root_value) return unexpected("an object");
+    if (key_ == "__metadata__") return go(At::metadata_key);
+    entries.push_back(RawEntry{key_, {}, {}, {}});
+    return go(At::entry_key);
+  }
+  bool key(std::string& k) override {
+    if (at_ == At::root_key) {
+      if (!names_.insert(k).second) return fail("header: duplicate key '", k, "'");
+      key_ = k;
+      return go(At::root_value);
     }
+    if (at_ == At::metadata_key) {
+      if (metadata.count(k)) return fail("header: duplicate key '", k, "' in __metadata__");
+      key_ = k;
+      return go(At::metadata_value);
+    }
+    RawEntry& e = entries.back();
+    field_ = k;
+    if (k != "dtype" && k != "shape" && k != "data_offsets") return fail("tensor '", e.name, "': unexpected field '", k, "'");
+    const bool seen = k == "dtype" ? e.dtype.has_value() : k == "shape" ? e.shape.has_value() : e.offsets.has_value();
+    if (seen) return fail("tensor '", e.name, "': duplicate key '", k, "'");
+    return go(k == "dtype" ? At::entry_string : At::entry_array);
+  }
+  bool end_object() override {
+    if (at_ == At::root_key) return go(At::done);
+    if (at_ == At::metadata_key) return go(At::root_key);
+    const RawEntry& e = entries.back();
+    for (auto [field, present] : {std::pair{"dtype", e.dtype.has_value()}, std::pair{"shape", e.shape.has_value()},
+                                  std::pair{"data_offsets", e.offsets.has_value()}})
+      if (!present) return fail("tensor '", e.name, "': missing field '", field, "'");
+    return go(At::root_key);
+  }
+  bool start_array(size_t) override {
+    if (at_ != At::entry_array) return unexpected("an array");
+    numbers_.clear();
+    return go(At::entry_number);
+  }
+  bool end_array() override {
+    RawEntry& e = entries.back();
+    if (field_ == "shape") {
+      e.shape = numbers_;
+    } else {
+      if (numbers_.size() != 2) return fail("tensor '", e.name, "': data_offsets must be [BEGIN, END], got ", numbers_.size(), " numbers");
+      e.offsets = numbers_;
+    }
+    return go(At::entry_key);
+  }
+  bool number_unsigned(number_unsigned_t v) override {
+    if (at_ != At::entry_number) return unexpected(std::to_string(v));
+    if (numbers_.size() == (field_ == "shape" ? kMaxRank : 2))
+      return fail("tensor '", entries.back().name, "': ", field_ == "shape" ? "more than 64 dimensions" : "data_offsets must be [BEGIN, END]");
+    numbers_.push_back(v);
     return true;
+  }
+  bool number_integer(number_integer_t v) override { return unexpected(std::to_string(v)); }
+  bool number_float(number_float_t, const std::string& text) override { return unexpected(text); }
+  bool string(std::string& s) override {
+    if (at_ == At::metadata_value) {
+      metadata.emplace(key_, s);
+      return go(At::metadata_key);
+    }
+    if (at_ == At::entry_string) {
+      entries.back().dtype = s;
+      return go(At::entry_key);
+    }
+    std::string shown = "\"";  // (built in steps: g++ 12 warns falsely on "literal" + std::string&&)
+    shown += s.substr(0, 40);
+    shown += s.size() > 40 ? "...\"" : "\"";
+    return unexpected(shown);
+  }
+  bool null() override { return unexpected("null"); }
+  bool boolean(bool b) override { return unexpected(b ? "true" : "false"); }
+  bool binary(binary_t&) override { return unexpected("binary data"); }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    return fail("header is not valid JSON: ", e.what());
   }
 
  private:
-  const InputFile& file_;
-  std::vector<std::set<std::string>> keys_;
+  enum class At { root_start, root_key, root_value, metadata_key, metadata_value, entry_key, entry_string, entry_array, entry_number, done };
+  bool go(At next) {
+    at_ = next;
+    return true;
+  }
+  template <class... Args>
+  bool fail(Args&&... args) {
+    if (error.empty()) error = detail::concat(std::forward<Args>(args)...);
+    return false;  // stops the parser
+  }
+  // A value of the wrong kind, described by what the position needs.
+  bool unexpected(const std::string& got) {
+    switch (at_) {
+      case At::root_value:
+        if (key_ == "__metadata__") return fail("header: __metadata__ must be an object of strings, got ", got);
+        return fail("tensor '", key_, "' must be an object {dtype, shape, data_offsets}, got ", got);
+      case At::metadata_value: return fail("header: __metadata__ value of '", key_, "' must be a string, got ", got);
+      case At::entry_string: return fail("tensor '", entries.back().name, "': dtype must be a string, got ", got);
+      case At::entry_array: return fail("tensor '", entries.back().name, "': ", field_, " must be an array, got ", got);
+      case At::entry_number:
+        return fail("tensor '", entries.back().name, "': ", field_, " must hold non-negative integers, got ", got);
+      default: return fail("header: unexpected ", got);
+    }
+  }
+
+  At at_ = At::root_start;
+  std::string key_, field_;
+  std::set<std::string> names_;
+  std::vector<uint64_t> numbers_;
 };
 
-Json parse_json(const InputFile& file, const std::string& text) {
-  HeaderGuard guard(file);
-  try {
-    return Json::parse(text, [&](int d, Json::parse_event_t e, Json& p) { return guard(d, e, p); });
-  } catch (const Json::exception& e) {
-    file.fail("header is not valid JSON: ", e.what());
-  }
-}
-
-Metadata parse_metadata(const InputFile& file, const Json& v) {
-  if (!v.is_object()) file.fail("header: __metadata__ must be an object of strings, got ", v.type_name());
-  Metadata m;
-  for (const auto& [k, s] : v.items()) {
-    if (!s.is_string()) file.fail("header: __metadata__ value of '", k, "' must be a string, got ", s.type_name());
-    m.emplace(k, s.get<std::string>());
-  }
-  return m;
-}
-
-uint64_t parse_unsigned(const InputFile& file, const std::string& name, const char* field, const Json& v) {
-  if (!v.is_number_unsigned())
-    file.fail("tensor '", name, "': ", field, " must hold non-negative integers, got ", v.dump());
-  return v.get<uint64_t>();
-}
-
-Shape parse_shape(const InputFile& file, const std::string& name, const Json& v) {
-  if (!v.is_array()) file.fail("tensor '", name, "': shape must be an array, got ", v.type_name());
+SafetensorsEntry check_entry(const InputFile& file, const RawEntry& raw, uint64_t data_size) {
+  const std::string& name = raw.name;
+  std::optional<DType> dtype = dtype_from_safetensors(*raw.dtype);
+  if (!dtype) file.fail("tensor '", name, "': dtype \"", *raw.dtype, "\" is not one slope has (", kSafetensorsDTypeList, ")");
   Shape shape;
-  for (const auto& d : v) {
-    uint64_t n = parse_unsigned(file, name, "shape", d);
-    if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-      file.fail("tensor '", name, "': dimension ", n, " is too large");
-    shape.push_back(static_cast<int64_t>(n));
+  for (uint64_t d : *raw.shape) {
+    if (d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) file.fail("tensor '", name, "': dimension ", d, " is too large");
+    shape.push_back(static_cast<int64_t>(d));
   }
-  return shape;
-}
-
-SafetensorsEntry parse_entry(const InputFile& file, const std::string& name, const Json& v, uint64_t data_size) {
-  if (!v.is_object()) file.fail("tensor '", name, "': expected an object {dtype, shape, data_offsets}, got ", v.type_name());
-  for (const auto& [k, unused] : v.items())
-    if (k != "dtype" && k != "shape" && k != "data_offsets") file.fail("tensor '", name, "': unexpected field '", k, "'");
-  for (const char* k : {"dtype", "shape", "data_offsets"})
-    if (!v.contains(k)) file.fail("tensor '", name, "': missing field '", k, "'");
-
-  const Json& dt = v["dtype"];
-  if (!dt.is_string()) file.fail("tensor '", name, "': dtype must be a string, got ", dt.dump());
-  std::optional<DType> dtype = dtype_from_safetensors(dt.get_ref<const std::string&>());
-  if (!dtype)
-    file.fail("tensor '", name, "': dtype ", dt.dump(), " is not one slope has (", kSafetensorsDTypeList, ")");
-
-  Shape shape = parse_shape(file, name, v["shape"]);
   std::optional<uint64_t> nbytes = checked_byte_count(shape, itemsize(*dtype));
   if (!nbytes) file.fail("tensor '", name, "': the byte count of shape ", to_string(shape), " overflows");
-
-  const Json& off = v["data_offsets"];
-  if (!off.is_array() || off.size() != 2) file.fail("tensor '", name, "': data_offsets must be [BEGIN, END], got ", off.dump());
-  uint64_t begin = parse_unsigned(file, name, "data_offsets", off[0]), end = parse_unsigned(file, name, "data_offsets", off[1]);
+  const uint64_t begin = (*raw.offsets)[0], end = (*raw.offsets)[1];
   if (begin > end || end > data_size)
-    file.fail("tensor '", name, "': data_offsets [", begin, ", ", end, "] are not a range inside the ", data_size,
-              "-byte data region");
+    file.fail("tensor '", name, "': data_offsets [", begin, ", ", end, "] are not a range inside the ", data_size, "-byte data region");
   if (end - begin != *nbytes)
-    file.fail("tensor '", name, "': shape ", to_string(shape), " with dtype ", dt.get_ref<const std::string&>(), " needs ",
-              *nbytes, " bytes, but data_offsets [", begin, ", ", end, "] hold ", end - begin);
+    file.fail("tensor '", name, "': shape ", to_string(shape), " with dtype ", *raw.dtype, " needs ", *nbytes,
+              " bytes, but data_offsets [", begin, ", ", end, "] hold ", end - begin);
   return SafetensorsEntry{name, *dtype, std::move(shape), begin, end};
 }
 
@@ -143,14 +203,13 @@ SafetensorsHeader read_safetensors_header(const InputFile& file) {
   file.read_at(8, text.data(), n);
   if (text[0] != '{') file.fail("the header does not start with '{'");
 
-  Json json = parse_json(file, text);
+  HeaderReader reader;
+  if (!Json::sax_parse(text, &reader)) file.fail(reader.error.empty() ? "header is not valid JSON" : reader.error);
   SafetensorsHeader header;
   header.data_start = 8 + n;
+  header.metadata = std::move(reader.metadata);
   const uint64_t data_size = file.size() - header.data_start;
-  for (const auto& [key, value] : json.items()) {
-    if (key == "__metadata__") header.metadata = parse_metadata(file, value);
-    else header.entries.push_back(parse_entry(file, key, value, data_size));
-  }
+  for (const RawEntry& raw : reader.entries) header.entries.push_back(check_entry(file, raw, data_size));
   check_tiling(file, header.entries, data_size);
   return header;
 }
