@@ -112,17 +112,17 @@ TEST(Safetensors, IndependentPythonReadsFilesWrittenBySlope) {
 }
 
 TEST(Safetensors, ManyTensorsSaveAndLoadInLinearTime) {
-  // 200,000 names: a parser or writer that looks names up linearly (nlohmann's ordered_json does)
-  // would compare 2 * 10^10 strings here and hang; a hostile header can hold millions.
+  // 100,000 names: a parser or writer that looks names up linearly (nlohmann's ordered_json does)
+  // would compare 5 * 10^9 strings here and take minutes; a hostile header can hold millions.
   TempDir dir;
   NamedTensors many;
   Tensor empty = zeros({0});
-  for (int i = 0; i < 200000; ++i) many.emplace_back(std::string("t").append(std::to_string(i)), empty);
+  for (int i = 0; i < 100000; ++i) many.emplace_back(std::string("t").append(std::to_string(i)), empty);
   const auto start = std::chrono::steady_clock::now();
   save_safetensors(many, dir / "many.safetensors");
   SafetensorsFile f = load_safetensors(dir / "many.safetensors");
   ASSERT_EQ(f.tensors.size(), many.size());
-  EXPECT_EQ(f.tensors[123456].first, "t123456");
+  EXPECT_EQ(f.tensors[12345].first, "t12345");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
 }
 
