@@ -9,7 +9,7 @@
 //
 // dtypes: BOOL U8 I8 I32 I64 U32 F16 BF16 F32 F64 (slope's ten). Reading treats the file as
 // hostile: the whole header is validated (length bounded by the file and by 100 MiB, well-formed
-// JSON without duplicate keys, known dtypes, shape x itemsize = byte count without overflow, ranges
+// JSON without duplicate keys, known dtypes, rank <= 64, shape x itemsize = byte count without overflow, ranges
 // that tile the data region exactly: no overlap, no hole, nothing after) before one tensor is
 // allocated, and the bytes are then read straight into the tensors' buffers (no second copy).
 // Writing is atomic (a temporary file renamed over the target). Errors are slope::Error naming
