@@ -8,7 +8,9 @@ SLOPE_DEBIAN_PACKAGES=(
   graphviz                                # tests: every DOT the passes draw is checked with `dot`
   libbenchmark-dev                        # bench/
   python3-torch python3-numpy             # golden values for the tests, and the benchmark comparison
-  clang                                   # the second compiler CI checks with
+  clang                                   # the second compiler CI checks with (its libclang-rt-14-dev has libFuzzer)
+  zlib1g-dev                              # gzipped IDX files (slope::load_idx)
+  dataset-fashion-mnist                   # slope::data::fashion_mnist() reads its files
 )
 
 slope_install_deps() {
