@@ -99,6 +99,33 @@ TEST(NNModules, LoadStateDictByName) {
   EXPECT_THROW(nn::load_state_dict(net, wrong), slope::Error);
 }
 
+TEST(NNModules, SaveAndLoadAModelWithItsBuffers) {
+  Net net = make_net();
+  Tensor x = slope::random::normal(slope::random::key(2), {3, 2, 3, 3});
+  auto [h, bn2] = net.bn(net.conv(x), true);  // running statistics move away from their init
+  net.bn = bn2;
+  std::string path = testing::TempDir() + "slope_nn_save_load.safetensors";
+  nn::save(net, path);
+  Net fresh = make_net();
+  fresh.bn = nn::BatchNorm2d(4);
+  Net loaded = nn::load(fresh, path);
+  auto want = nn::state_dict(net), got = nn::state_dict(loaded);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].first, want[i].first);
+    EXPECT_EQ(got[i].second.to_vector<double>(), want[i].second.to_vector<double>()) << want[i].first;
+  }
+  Net other = make_net();
+  other.extra.push_back(nn::Linear(2, 2, two_keys(9)[0]));  // a layer the file lacks
+  try {
+    nn::load(other, path);
+    ADD_FAILURE() << "no error";
+  } catch (const slope::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("extra.1.weight"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
+}
+
 TEST(NNModules, SequentialThreadsStateAndKeys) {
   auto [k1, k2] = two_keys(9);
   nn::Sequential seq(nn::Linear(4, 8, k1), nn::BatchNorm1d(8), nn::Dropout(0.5), nn::Linear(8, 2, k2));

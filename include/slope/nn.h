@@ -12,3 +12,12 @@
 #include "slope/nn/pool.h"
 #include "slope/nn/sequential.h"
 #include "slope/nn_functional.h"
+#include "slope/io/checkpoint.h"
+
+namespace slope::nn {
+// A model's checkpoint is the checkpoint of its pytree (slope/io/checkpoint.h): a safetensors file
+// keyed by state_dict names, buffers included. `model = nn::load(model, "mlp.safetensors")` is
+// strict: missing, unexpected and mismatched names are listed in one slope::Error.
+using slope::load;
+using slope::save;
+}  // namespace slope::nn
