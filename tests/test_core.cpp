@@ -469,7 +469,9 @@ TEST(Backends, RegisteredBackendRunsAndFallsBack) {
 }
 
 TEST(Backends, PrimitiveTables) {
-  EXPECT_EQ(slope::kNumPrimitives, 38);
+  EXPECT_EQ(slope::kNumPrimitives, 39);
+  EXPECT_STREQ(slope::name(Prim::atan2), "atan2");
+  EXPECT_EQ(slope::family(Prim::atan2), slope::Family::binary);
   EXPECT_STREQ(slope::name(Prim::add), "add");
   EXPECT_STREQ(slope::name(Prim::scatter_add), "scatter_add");
   EXPECT_EQ(slope::family(Prim::where), slope::Family::ternary);
