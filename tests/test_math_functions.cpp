@@ -166,6 +166,12 @@ TEST_P(MathFunctions, ErrorsNameTheOpCalled) {
   EXPECT_EQ(message([] { nn::huber_loss(ones({2}), ones({2}), nn::Reduction::mean, 0); }).rfind("[huber_loss]", 0), 0u);
   EXPECT_EQ(message([] { nn::mse_loss(ones({2}), ones({2}), nn::Reduction::batchmean); }).rfind("[mse_loss]", 0), 0u);
   EXPECT_EQ(message([] { nn::kl_div(tensor({1, 2}), tensor({1, 2})); }).rfind("[kl_div]", 0), 0u);
+  EXPECT_EQ(message([] { nn::kl_div(ones({3}), ones({4})); }).rfind("[kl_div]", 0), 0u);
+  EXPECT_EQ(message([] { nn::l1_loss(ones({3}), ones({4})); }).rfind("[l1_loss]", 0), 0u);
+  EXPECT_EQ(message([] { nn::huber_loss(ones({3}), ones({2})); }).rfind("[huber_loss]", 0), 0u);
+  EXPECT_EQ(message([] { hypot(ones({3}), ones({2})); }).rfind("[hypot]", 0), 0u);
+  EXPECT_EQ(message([] { vector_norm(ones({3}), NAN); }).rfind("[vector_norm]", 0), 0u);
+  EXPECT_EQ(message([] { nn::group_norm(ones({2, 4, 3}), 2, ones({3})); }).rfind("[group_norm]", 0), 0u);
 }
 
 std::vector<std::string> backends() {

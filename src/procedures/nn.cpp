@@ -373,9 +373,11 @@ Tensor log_sigmoid_f(const Tensor& x) {
 }
 Tensor mish_f(const Tensor& x) { return mul(x, tanh(softplus_stable(x))); }
 
-void check_same_float(const char* op, const Tensor& x, const Tensor& y) {
+// Floating operands that broadcast together (checked here so that errors name the loss, not sub).
+void check_loss_operands(const char* op, const Tensor& x, const Tensor& y) {
   check(is_floating(x.dtype()) || is_floating(y.dtype()), op, "needs floating-point operands, got ", to_string(x.aval()),
         " and ", to_string(y.aval()));
+  broadcast_shapes(op, x.shape(), y.shape());
 }
 }  // namespace
 
@@ -435,13 +437,13 @@ Tensor group_norm(const Tensor& x, int64_t num_groups, const std::optional<Tenso
 }
 
 Tensor l1_loss(const Tensor& x, const Tensor& y, Reduction r) {
-  check_same_float("l1_loss", x, y);
+  check_loss_operands("l1_loss", x, y);
   return reduce_loss("l1_loss", abs(sub(x, y)), r);
 }
 
 Tensor smooth_l1_loss(const Tensor& x, const Tensor& y, Reduction r, double beta) {
   const char* op = "smooth_l1_loss";
-  check_same_float(op, x, y);
+  check_loss_operands(op, x, y);
   check(beta >= 0, op, "beta must be non-negative, got ", beta);
   Tensor d = sub(x, y), ad = abs(d);
   if (beta == 0) return reduce_loss(op, ad, r);  // the quadratic branch would divide by 0
@@ -450,7 +452,7 @@ Tensor smooth_l1_loss(const Tensor& x, const Tensor& y, Reduction r, double beta
 
 Tensor huber_loss(const Tensor& x, const Tensor& y, Reduction r, double delta) {
   const char* op = "huber_loss";
-  check_same_float(op, x, y);
+  check_loss_operands(op, x, y);
   check(delta > 0, op, "delta must be positive, got ", delta);
   Tensor d = sub(x, y), ad = abs(d);
   return reduce_loss(op, where(ad < delta, square(d) * 0.5, (ad - 0.5 * delta) * delta), r);
@@ -460,6 +462,7 @@ Tensor kl_div(const Tensor& input, const Tensor& target, Reduction r, bool log_t
   const char* op = "kl_div";
   check(is_floating(input.dtype()) && is_floating(target.dtype()), op, "needs floating-point input and target, got ",
         to_string(input.aval()), " and ", to_string(target.aval()));
+  broadcast_shapes(op, input.shape(), target.shape());
   Tensor l;
   if (log_target) {
     l = mul(exp(target), sub(target, input));
