@@ -184,7 +184,7 @@ TEST_F(CpuBackend, StopGradientAndReshapeShareTheBuffer) {
 
 TEST_F(CpuBackend, BinaryMatchesReferenceBitForBit) {
   const Prim ops[] = {Prim::add, Prim::sub, Prim::mul, Prim::div, Prim::pow, Prim::maximum,
-                      Prim::equal, Prim::less, Prim::greater};
+                      Prim::equal, Prim::less, Prim::greater, Prim::atan2};
   for (DType d : kAll)
     for (const Shape& s : kElementwiseShapes) {
       Tensor a = random_tensor(s, d), b = random_tensor(s, d);
@@ -192,7 +192,9 @@ TEST_F(CpuBackend, BinaryMatchesReferenceBitForBit) {
       Tensor small_a = random_tensor(s, d, Range::SmallInt), small_b = random_tensor(s, d, Range::SmallInt);
       for (Prim p : ops) {
         std::string ctx = std::string(name(p)) + " " + name(d) + " " + to_string(s);
-        if (p == Prim::div && is_integral(d)) {
+        if (p == Prim::atan2) {
+          if (is_floating(d)) expect_identical([&] { return bind1(p, {a, b}); }, ctx);
+        } else if (p == Prim::div && is_integral(d)) {
           expect_identical([&] { return bind1(p, {a, nz}); }, ctx);
         } else if (p == Prim::pow) {
           expect_identical([&] { return bind1(p, {small_a, small_b}); }, ctx);

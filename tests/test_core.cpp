@@ -469,7 +469,9 @@ TEST(Backends, RegisteredBackendRunsAndFallsBack) {
 }
 
 TEST(Backends, PrimitiveTables) {
-  EXPECT_EQ(slope::kNumPrimitives, 38);
+  EXPECT_EQ(slope::kNumPrimitives, 39);
+  EXPECT_STREQ(slope::name(Prim::atan2), "atan2");
+  EXPECT_EQ(slope::family(Prim::atan2), slope::Family::binary);
   EXPECT_STREQ(slope::name(Prim::add), "add");
   EXPECT_STREQ(slope::name(Prim::scatter_add), "scatter_add");
   EXPECT_EQ(slope::family(Prim::where), slope::Family::ternary);
@@ -509,7 +511,7 @@ TEST(PrimitiveErrors, Unary) {
 TEST(PrimitiveErrors, BinaryAndWhere) {
   Tensor a = Z({2, 3}), c = Z({3, 2}), row = Z({1, 3}), i = Z({2, 3}, slope::i32);
   for (Prim p : {Prim::add, Prim::sub, Prim::mul, Prim::div, Prim::pow, Prim::maximum, Prim::equal, Prim::less,
-                 Prim::greater}) {
+                 Prim::greater, Prim::atan2}) {
     const char* op = slope::name(p);
     EXPECT_SLOPE_ERROR(b1(p, {a}), op);
     EXPECT_SLOPE_ERROR(b1(p, {a, a, a}), op);
@@ -517,6 +519,8 @@ TEST(PrimitiveErrors, BinaryAndWhere) {
     EXPECT_SLOPE_ERROR(b1(p, {a, row}), op);  // primitives do not broadcast
     EXPECT_SLOPE_ERROR(b1(p, {a, i}), op);    // primitives do not promote
   }
+  EXPECT_SLOPE_ERROR(slope::prims::atan2(i, i), "atan2");  // float only
+  EXPECT_SLOPE_ERROR(slope::prims::atan2(Z({2}, slope::bool_), Z({2}, slope::bool_)), "atan2");
   Tensor cond = Z({2, 3}, slope::bool_);
   EXPECT_SLOPE_ERROR(slope::prims::where(a, a, a), "where");  // condition must be bool
   EXPECT_SLOPE_ERROR(slope::prims::where(cond, a, c), "where");

@@ -66,6 +66,7 @@ std::vector<Case> primitive_cases() {
   bin("prims::div", prims::div, N({2, 3}), U({2, 3}, 0.5, 1.5));
   bin("prims::pow", prims::pow, U({2, 3}, 0.5, 1.5), N({2, 3}));
   bin("prims::maximum", prims::maximum, U({2, 3}, 0, 1), U({2, 3}, 2, 3) * D({1.0, -1.0, 1.0}, {3}));
+  bin("prims::atan2", prims::atan2, N({2, 3}), U({2, 3}, 0.5, 1.5) * D({1.0, -1.0, 1.0}, {3}));
   c.push_back({"prims::where",
                [](const Tensors& a) {
                  Tensor cnd = prims::less(D({0, 1, 0, 1, 1, 0}, {2, 3}), D({1, 0, 1, 0, 0, 1}, {2, 3}));
@@ -225,6 +226,63 @@ std::vector<Case> composite_cases() {
   return c;
 }
 
+// The trigonometric / hyperbolic / log-space functions, the new activations, cumprod, norms, diagonals,
+// losses and group_norm, each away from its kinks (where finite differences would straddle them).
+std::vector<Case> math_ops_cases() {
+  manual_seed(4);
+  std::vector<Case> c;
+  auto un = [&](std::string n, std::function<Tensor(const Tensor&)> g, Tensor x) {
+    c.push_back({n, [g](const Tensors& a) { return one(g(a[0])); }, {x}});
+  };
+  auto bin = [&](std::string n, std::function<Tensor(const Tensor&, const Tensor&)> g, Tensor x, Tensor y) {
+    c.push_back({n, [g](const Tensors& a) { return one(g(a[0], a[1])); }, {x, y}});
+  };
+  Tensor x = N({2, 3}), unit = U({2, 3}, -0.9, 0.9), above1 = U({2, 3}, 1.2, 3);
+  Tensor signs = D({1.0, -1.0, 1.0}, {3});
+  un("sinh", [](const Tensor& t) { return sinh(t); }, x);
+  un("sinh near 0", [](const Tensor& t) { return sinh(t); }, x * 1e-3);
+  un("cosh", [](const Tensor& t) { return cosh(t); }, x);
+  un("asin", [](const Tensor& t) { return asin(t); }, unit);
+  un("acos", [](const Tensor& t) { return acos(t); }, unit);
+  un("atan", [](const Tensor& t) { return atan(t); }, x * 3);
+  un("asinh", [](const Tensor& t) { return asinh(t); }, x * 3);
+  un("acosh", [](const Tensor& t) { return acosh(t); }, above1);
+  un("atanh", [](const Tensor& t) { return atanh(t); }, unit);
+  bin("atan2", [](const Tensor& a, const Tensor& b) { return atan2(a, b); }, N({2, 3}), U({3}, 0.5, 1.5) * signs);
+  bin("hypot", [](const Tensor& a, const Tensor& b) { return hypot(a, b); }, N({2, 3}), N({3}));
+  bin("logaddexp", [](const Tensor& a, const Tensor& b) { return logaddexp(a, b); }, N({2, 3}), N({2, 1}));
+  un("log_sigmoid", [](const Tensor& t) { return nn::log_sigmoid(t); }, x * 3);
+  un("hardtanh", [](const Tensor& t) { return nn::hardtanh(t, -0.5, 0.5); }, D({-1.0, -0.2, 0.3, 0.9, -0.8, 0.1}, {2, 3}));
+  un("mish", [](const Tensor& t) { return nn::mish(t); }, x * 2);
+  un("cumprod", [](const Tensor& t) { return cumprod(t, 1); }, N({2, 5}));
+  un("cumprod with a zero", [](const Tensor& t) { return cumprod(t, 0); }, D({1.5, 0.0, -2.0, 0.5}, {4}));
+  un("vector_norm 2", [](const Tensor& t) { return vector_norm(t, 2, {1}); }, N({2, 4}));
+  un("vector_norm 1", [](const Tensor& t) { return vector_norm(t, 1, {0}, true); }, N({3, 2}));
+  un("vector_norm inf", [](const Tensor& t) { return vector_norm(t, INFINITY); }, N({2, 3}));
+  un("vector_norm -inf", [](const Tensor& t) { return vector_norm(t, -INFINITY, {1}); }, N({2, 3}));
+  un("vector_norm 3", [](const Tensor& t) { return vector_norm(t, 3, {1}); }, N({2, 4}));
+  un("vector_norm 0.5", [](const Tensor& t) { return vector_norm(t, 0.5); }, N({2, 3}));
+  un("vector_norm -1.5", [](const Tensor& t) { return vector_norm(t, -1.5, {0}); }, N({3, 2}));
+  un("norm", [](const Tensor& t) { return norm(t, 2, {0, 2}); }, N({2, 2, 3}));
+  un("diag 1-D", [](const Tensor& t) { return diag(t, -1); }, N({3}));
+  un("diag 2-D", [](const Tensor& t) { return diag(t, 1); }, N({3, 4}));
+  un("trace", [](const Tensor& t) { return trace(t); }, N({3, 3}));
+  bin("outer", [](const Tensor& a, const Tensor& b) { return outer(a, b); }, N({3}), N({2}));
+  bin("l1_loss", [](const Tensor& a, const Tensor& b) { return nn::l1_loss(a, b); }, N({2, 3}), N({2, 3}) + 5);
+  bin("smooth_l1_loss", [](const Tensor& a, const Tensor& b) { return nn::smooth_l1_loss(a, b, nn::Reduction::sum, 2.0); },
+      D({0.1, 3.0, -0.5, -4.0, 1.2, 0.7}, {2, 3}), zeros({2, 3}, f64));
+  bin("huber_loss", [](const Tensor& a, const Tensor& b) { return nn::huber_loss(a, b, nn::Reduction::none, 0.8); },
+      D({0.1, 3.0, -0.5, -4.0, 1.2, 0.3}, {2, 3}), zeros({2, 3}, f64));
+  bin("kl_div", [](const Tensor& a, const Tensor& b) { return nn::kl_div(a, b, nn::Reduction::batchmean); },
+      nn::log_softmax(N({2, 3})), U({2, 3}, 0.1, 0.9));
+  bin("kl_div log_target", [](const Tensor& a, const Tensor& b) { return nn::kl_div(a, b, nn::Reduction::sum, true); },
+      nn::log_softmax(N({2, 3})), nn::log_softmax(N({2, 3})));
+  c.push_back({"group_norm",
+               [](const Tensors& a) { return one(nn::group_norm(a[0], 2, a[1], a[2])); },
+               {N({2, 4, 3}), N({4}), N({4})}});
+  return c;
+}
+
 int run_cases(const std::vector<Case>& cases) {
   int n = 0;
   for (const Case& c : cases) {
@@ -254,6 +312,12 @@ TEST(GradSweep, EveryCompositeOrder2) {
   auto cases = composite_cases();
   int n = run_cases(cases);
   std::printf("[GradSweep] check_grads order 2 passed on %d / %zu composite cases\n", n, cases.size());
+}
+
+TEST(GradSweep, TrigNormsLossesOrder2) {
+  auto cases = math_ops_cases();
+  int n = run_cases(cases);
+  std::printf("[GradSweep] check_grads order 2 passed on %d / %zu math/norm/loss cases\n", n, cases.size());
 }
 
 TEST(GradSweep, CastRoundTrip) {
@@ -324,7 +388,8 @@ TEST(GradSweep, VmapEveryPrimitiveVsLoop) {
   Tensor xt = permute(x, {1, 0, 2}), row = N({2, 4}), prow = U({2, 4}, 0.5, 1.5);
   auto bins = std::vector<std::pair<std::string, std::function<Tensor(T1, T1)>>>{
       {"add", prims::add}, {"sub", prims::sub}, {"mul", prims::mul}, {"div", prims::div},
-      {"maximum", prims::maximum}, {"equal", prims::equal}, {"less", prims::less}, {"greater", prims::greater}};
+      {"maximum", prims::maximum}, {"equal", prims::equal}, {"less", prims::less}, {"greater", prims::greater},
+      {"atan2", prims::atan2}};
   for (auto& [nm, g] : bins) {
     vmap_vs_loop(nm + " (0,0)", g, {0, 0}, x, y);
     vmap_vs_loop(nm + " (1,0)", g, {1, 0}, xt, y);

@@ -200,7 +200,7 @@ TEST_F(JitCpu, ElementwiseEveryPrimitiveEveryDType) {
   const Prim unary[] = {Prim::neg, Prim::exp,  Prim::log,         Prim::sin, Prim::sqrt,
                         Prim::tanh, Prim::erf, Prim::floor, Prim::logical_not, Prim::stop_gradient};
   const Prim binary[] = {Prim::add,     Prim::sub,   Prim::mul,  Prim::div,    Prim::pow,
-                         Prim::maximum, Prim::equal, Prim::less, Prim::greater};
+                         Prim::maximum, Prim::equal, Prim::less, Prim::greater, Prim::atan2};
   // One program per shape holding every dtype (each compile has a fixed cost).
   for (const Shape& shape : {Shape{3, 5}, Shape{300, 257}}) {
     SCOPED_TRACE(to_string(shape));

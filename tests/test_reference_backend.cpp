@@ -394,6 +394,7 @@ TEST_F(ReferenceBackend, EveryPrimitiveInEveryDtype) {
       expect_like_f64(d, "sqrt", [](T x, DType) { return prims::sqrt(x); }, tol);
       expect_like_f64(d, "tanh", [](T x, DType) { return prims::tanh(x); }, tol);
       expect_like_f64(d, "erf", [](T x, DType) { return prims::erf(x); }, tol);
+      expect_like_f64(d, "atan2", [&](T x, DType) { return prims::atan2(x, flipped(x)); }, tol);
     }
     expect_like_f64(d, "floor", [](T x, DType) { return prims::floor(x); });
     expect_like_f64(d, "logical_not", [](T x, DType t) { return prims::cast(prims::logical_not(prims::cast(x, bool_)), t); });
@@ -486,6 +487,26 @@ TEST_F(ReferenceBackend, ZeroSizeEverywhere) {
   EXPECT_EQ(vals<float>(prims::scatter_add(x, none, prims::full({0}, Scalar(0.0), f32), 0)), (std::vector<float>{1, 2, 3}));
   EXPECT_EQ(prims::gather(prims::full({0, 3}, Scalar(1.0), f32), make<int64_t>({2, 1}, {2}, i64), 1).shape(),
             (Shape{0, 2}));
+}
+
+// ---------------------------------------------------------------- atan2 (the arctangent primitive)
+TEST_F(ReferenceBackend, Atan2QuadrantsZerosAndInfinities) {
+  const double inf = std::numeric_limits<double>::infinity(), pi = 3.14159265358979323846;
+  Tensor y = make<double>({1, 1, -1, 0.0, -0.0, 0.0, -0.0, inf, 2, -inf}, {10}, f64);
+  Tensor x = make<double>({1, -1, -1, -1, -1, 0.0, 0.0, inf, 0.0, 1}, {10}, f64);
+  std::vector<double> r = vals<double>(prims::atan2(y, x));
+  const std::vector<double> want{pi / 4, 3 * pi / 4, -3 * pi / 4, pi, -pi, 0.0, -0.0, pi / 4, pi / 2, -pi / 2};
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_DOUBLE_EQ(r[i], want[i]) << "at " << i;
+    EXPECT_EQ(std::signbit(r[i]), std::signbit(want[i])) << "sign at " << i;
+  }
+  // Half types compute in float and round once; NaN propagates.
+  Tensor h = prims::atan2(make<double>({1, std::nan("")}, {2}, f16), make<double>({1, 1}, {2}, f16));
+  EXPECT_EQ(h.dtype(), f16);
+  EXPECT_FLOAT_EQ(vals<float>(h)[0], static_cast<float>(half(std::atan2(1.f, 1.f))));
+  EXPECT_TRUE(std::isnan(vals<float>(h)[1]));
+  EXPECT_FLOAT_EQ(vals<float>(prims::atan2(make<double>({3}, {1}, f32), make<double>({-4}, {1}, f32)))[0],
+                  std::atan2(3.f, -4.f));
 }
 
 }  // namespace

@@ -119,6 +119,7 @@ std::optional<slope::Scalar> opt_scal(Kw kw, const char* k) {
 }
 slope::nn::Reduction red(Kw kw) {
   std::string r = has(kw, "reduction") ? kw["reduction"].get<std::string>() : "mean";
+  if (r == "batchmean") return slope::nn::Reduction::batchmean;
   return r == "sum" ? slope::nn::Reduction::sum : r == "none" ? slope::nn::Reduction::none : slope::nn::Reduction::mean;
 }
 std::optional<Tensor> opt_in(In x, size_t i) { return x.size() > i ? std::optional<Tensor>(x[i]) : std::nullopt; }
@@ -497,6 +498,43 @@ const Table& table() {
       {"dropout", {{"nn", [](In x, Kw kw) {
          Tensor key = slope::random::key(static_cast<uint64_t>(i64(kw, "seed", 0)));
          return ONE(slope::nn::dropout(x[0], dbl(kw, "p", 0.5), key, flag(kw, "training", true)));
+       }}}},
+      // ---- trigonometric / hyperbolic / log-space math, norms, diagonals, losses, group_norm
+      UNARY(sinh), UNARY(cosh), UNARY(asin), UNARY(acos), UNARY(atan), UNARY(asinh), UNARY(acosh), UNARY(atanh),
+      BINARY(atan2), BINARY(hypot), BINARY(logaddexp), UNARY(trace), BINARY(outer),
+      {"log_sigmoid",
+       {{"free", [](In x, Kw) { return ONE(slope::log_sigmoid(x[0])); }},
+        {"nn", [](In x, Kw) { return ONE(slope::nn::log_sigmoid(x[0])); }},
+        {"method", [](In x, Kw) { return ONE(x[0].log_sigmoid()); }}}},
+      {"mish",
+       {{"free", [](In x, Kw) { return ONE(slope::mish(x[0])); }},
+        {"nn", [](In x, Kw) { return ONE(slope::nn::mish(x[0])); }},
+        {"method", [](In x, Kw) { return ONE(x[0].mish()); }}}},
+      {"hardtanh",
+       {{"free", [](In x, Kw kw) { return ONE(slope::hardtanh(x[0], dbl(kw, "min_val", -1), dbl(kw, "max_val", 1))); }},
+        {"nn", [](In x, Kw kw) { return ONE(slope::nn::hardtanh(x[0], dbl(kw, "min_val", -1), dbl(kw, "max_val", 1))); }},
+        {"method", [](In x, Kw kw) { return ONE(x[0].hardtanh(dbl(kw, "min_val", -1), dbl(kw, "max_val", 1))); }}}},
+      {"cumprod",
+       {{"free", [](In x, Kw kw) { return ONE(slope::cumprod(x[0], i64(kw, "axis", 0))); }},
+        {"method", [](In x, Kw kw) { return ONE(x[0].cumprod(i64(kw, "axis", 0))); }}}},
+      {"vector_norm", {{"free", [](In x, Kw kw) {
+         return ONE(slope::vector_norm(x[0], dbl(kw, "ord", 2), axes(kw), flag(kw, "keepdim")));
+       }}}},
+      {"norm",
+       {{"free", [](In x, Kw kw) { return ONE(slope::norm(x[0], dbl(kw, "p", 2), axes(kw), flag(kw, "keepdim"))); }},
+        {"method", [](In x, Kw kw) { return ONE(x[0].norm(dbl(kw, "p", 2), axes(kw), flag(kw, "keepdim"))); }}}},
+      {"diag",
+       {{"free", [](In x, Kw kw) { return ONE(slope::diag(x[0], i64(kw, "k", 0))); }},
+        {"method", [](In x, Kw kw) { return ONE(x[0].diag(i64(kw, "k", 0))); }}}},
+      {"l1_loss", {{"nn", [](In x, Kw kw) { return ONE(slope::nn::l1_loss(x[0], x[1], red(kw))); }}}},
+      {"smooth_l1_loss",
+       {{"nn", [](In x, Kw kw) { return ONE(slope::nn::smooth_l1_loss(x[0], x[1], red(kw), dbl(kw, "beta", 1))); }}}},
+      {"huber_loss",
+       {{"nn", [](In x, Kw kw) { return ONE(slope::nn::huber_loss(x[0], x[1], red(kw), dbl(kw, "delta", 1))); }}}},
+      {"kl_div",
+       {{"nn", [](In x, Kw kw) { return ONE(slope::nn::kl_div(x[0], x[1], red(kw), flag(kw, "log_target"))); }}}},
+      {"group_norm", {{"nn", [](In x, Kw kw) {
+         return ONE(slope::nn::group_norm(x[0], i64(kw, "num_groups", 1), opt_in(x, 1), opt_in(x, 2), dbl(kw, "eps", 1e-5)));
        }}}},
   };
   return t;

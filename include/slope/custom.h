@@ -39,6 +39,11 @@ namespace detail {
 // With no transformation active, f just runs.
 Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Tensor(const Tensor&)> f,
                              std::function<Tensor(const Tensor& x, const Tensor& y)> derivative);
+// The binary form: z = f(a, b) (a and b of one shape and dtype) whose tangent is
+// ta * da + tb * db with (da, db) = partials(a, b, z).
+using BinaryPartials = std::function<std::pair<Tensor, Tensor>(const Tensor& a, const Tensor& b, const Tensor& z)>;
+Tensor binary_with_derivative(const char* name, const Tensor& a, const Tensor& b,
+                              std::function<Tensor(const Tensor&, const Tensor&)> f, BinaryPartials partials);
 }  // namespace detail
 
 }  // namespace slope

@@ -53,12 +53,32 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
                                     const std::optional<Tensor>& attn_mask = std::nullopt, bool is_causal = false,
                                     std::optional<double> scale = std::nullopt);
 
-enum class Reduction { mean, sum, none };
+// batchmean (sum / batch size) is kl_div's only; the other losses reject it, like PyTorch.
+enum class Reduction { mean, sum, none, batchmean };
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r = Reduction::mean,
                      double label_smoothing = 0.0);  // target: class indices [N] or probabilities [N, C]
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r = Reduction::mean);
 Tensor mse_loss(const Tensor& x, const Tensor& y, Reduction r = Reduction::mean);
 Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, Reduction r = Reduction::mean);
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& y, Reduction r = Reduction::mean);
+
+// ---- more activations, losses and group_norm ----
+Tensor log_sigmoid(const Tensor& x);  // torch's logsigmoid: -softplus(-x), accurate in both tails
+// clamp to [min_val, max_val] with PyTorch's hardtanh derivative: 0 at and beyond the bounds.
+Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
+Tensor mish(const Tensor& x);  // x tanh(softplus(x))
+// Elementwise losses of x and y (broadcast together, floating point), then reduced (not batchmean).
+Tensor l1_loss(const Tensor& x, const Tensor& y, Reduction r = Reduction::mean);  // |x - y|
+// 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = x - y); beta = 0 is l1_loss, beta < 0 an error.
+Tensor smooth_l1_loss(const Tensor& x, const Tensor& y, Reduction r = Reduction::mean, double beta = 1.0);
+// 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); delta must be positive.
+Tensor huber_loss(const Tensor& x, const Tensor& y, Reduction r = Reduction::mean, double delta = 1.0);
+// KL divergence with `input` holding log-probabilities: target (log target - input), 0 where target = 0;
+// with log_target, exp(target) (target - input). batchmean divides the sum by input's first dim.
+Tensor kl_div(const Tensor& input, const Tensor& target, Reduction r = Reduction::mean, bool log_target = false);
+// Normalises x [N, C, *] over each of num_groups groups of C / num_groups channels (and all of *),
+// then applies the per-channel weight [C] and bias [C].
+Tensor group_norm(const Tensor& x, int64_t num_groups, const std::optional<Tensor>& weight = std::nullopt,
+                  const std::optional<Tensor>& bias = std::nullopt, double eps = 1e-5);
 }  // namespace nn
 }  // namespace slope

@@ -140,4 +140,40 @@ Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index);
 Tensor scatter_add(const Tensor& x, int64_t axis, const Tensor& index, const Tensor& src);  // torch.scatter_add
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype = kDefaultInt);
 
+// ---- trigonometric, hyperbolic and log-space math (PyTorch's names, values and derivatives) ----
+// Integers and bool compute in the default float. Accurate to a few ulps for every input, near 0 and
+// for large |x| included; outside the domain the result is NaN (asin(2), acosh(0.5)), at the poles
+// +-inf (atanh(+-1)). Each has PyTorch's derivative (e.g. 1 / sqrt(1 - x^2) for asin, inf at +-1).
+Tensor sinh(const Tensor& x);
+Tensor cosh(const Tensor& x);
+Tensor asin(const Tensor& x);
+Tensor acos(const Tensor& x);
+Tensor atan(const Tensor& x);
+Tensor asinh(const Tensor& x);
+Tensor acosh(const Tensor& x);
+Tensor atanh(const Tensor& x);
+// Binary, broadcasting and promoting like add (integers become the default float).
+Tensor atan2(const Tensor& y, const Tensor& x);      // angle of the point (x, y), in [-pi, pi]
+Tensor hypot(const Tensor& a, const Tensor& b);      // sqrt(a^2 + b^2) without overflow or underflow
+Tensor logaddexp(const Tensor& a, const Tensor& b);  // log(exp(a) + exp(b)) without overflow
+// Activations, also in nn_functional.h (nn::log_sigmoid, nn::hardtanh, nn::mish); floating input only
+// (hardtanh also takes integers, like torch).
+Tensor log_sigmoid(const Tensor& x);                                      // -softplus(-x)
+Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);  // derivative 0 at the bounds
+Tensor mish(const Tensor& x);                                             // x tanh(softplus(x))
+
+// ---- more reductions and linear algebra ----
+// Cumulative product along axis (integers accumulate in int64). Its gradient is exact with zeros in x
+// (no division by x).
+Tensor cumprod(const Tensor& x, int64_t axis);
+// torch.linalg.vector_norm: ord 2, 1, inf, -inf, 0 (count of nonzeros) or any p, over `axes` (empty =
+// all). Floating input only. The gradient at a zero norm is 0 (PyTorch's subgradient).
+Tensor vector_norm(const Tensor& x, double ord = 2, Axes axes = {}, bool keepdim = false);
+// torch.norm with a numeric p: the same vector norm (of the flattened axes when axes is empty).
+Tensor norm(const Tensor& x, double p = 2, Axes axes = {}, bool keepdim = false);
+// torch.diag: a 1-D x becomes the k-th diagonal of a square matrix; a 2-D x gives its k-th diagonal.
+Tensor diag(const Tensor& x, int64_t k = 0);
+Tensor trace(const Tensor& x);                   // sum of the diagonal of a 2-D tensor
+Tensor outer(const Tensor& a, const Tensor& b);  // a[i] * b[j] of two 1-D tensors
+
 }  // namespace slope

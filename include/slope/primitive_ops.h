@@ -33,6 +33,7 @@ SLOPE_BINARY(maximum)
 SLOPE_BINARY(equal)
 SLOPE_BINARY(less)
 SLOPE_BINARY(greater)
+SLOPE_BINARY(atan2)
 SLOPE_BINARY(matmul)
 #undef SLOPE_BINARY
 inline Tensor where(const Tensor& c, const Tensor& a, const Tensor& b) { return bind1(Prim::where, {c, a, b}); }

@@ -173,6 +173,12 @@ template <class T> inline bool equal(T a, T b) { return static_cast<compute_t<T>
 template <class T> inline bool less(T a, T b) { return static_cast<compute_t<T>>(a) < static_cast<compute_t<T>>(b); }
 template <class T> inline bool greater(T a, T b) { return static_cast<compute_t<T>>(a) > static_cast<compute_t<T>>(b); }
 template <class T> inline T select(bool c, T a, T b) { return c ? a : b; }
+// atan2(y, x), the angle of (x, y) in [-pi, pi] (float types only): libm's, which is exact in
+// the quadrant logic (signed zeros, infinities) and within an ulp elsewhere.
+template <class T> inline T atan2(T y, T x) {
+  using C = compute_t<T>;
+  return T(std::atan2(static_cast<C>(y), static_cast<C>(x)));
+}
 
 // Transcendentals are defined for float types only (the shape rules reject the rest).
 #define SLOPE_SCALAR_FLOAT_FN(name, expr)                   \

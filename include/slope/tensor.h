@@ -199,6 +199,27 @@ class Tensor {
   Tensor softmax(int64_t axis = -1) const;
   Tensor log_softmax(int64_t axis = -1) const;
 
+  // ---- trigonometric / hyperbolic / log-space math, norms, diagonals (ops.h) ----
+  Tensor sinh() const;
+  Tensor cosh() const;
+  Tensor asin() const;
+  Tensor acos() const;
+  Tensor atan() const;
+  Tensor asinh() const;
+  Tensor acosh() const;
+  Tensor atanh() const;
+  Tensor atan2(const Tensor& x) const;  // this is y
+  Tensor hypot(const Tensor& o) const;
+  Tensor logaddexp(const Tensor& o) const;
+  Tensor log_sigmoid() const;
+  Tensor hardtanh(double min_val = -1.0, double max_val = 1.0) const;
+  Tensor mish() const;
+  Tensor cumprod(int64_t axis) const;
+  Tensor norm(double p = 2, Axes axes = {}, bool keepdim = false) const;
+  Tensor diag(int64_t k = 0) const;
+  Tensor trace() const;
+  Tensor outer(const Tensor& o) const;
+
  private:
   std::shared_ptr<TensorImpl> impl_;
 };

@@ -141,4 +141,28 @@ Tensor Tensor::softplus(double beta, double threshold) const { return nn::softpl
 Tensor Tensor::softmax(int64_t axis) const { return nn::softmax(*this, axis); }
 Tensor Tensor::log_softmax(int64_t axis) const { return nn::log_softmax(*this, axis); }
 
+// ---- trigonometric / hyperbolic / log-space math, norms, diagonals ----
+#define SLOPE_FORWARD0(name) \
+  Tensor Tensor::name() const { return slope::name(*this); }
+SLOPE_FORWARD0(sinh)
+SLOPE_FORWARD0(cosh)
+SLOPE_FORWARD0(asin)
+SLOPE_FORWARD0(acos)
+SLOPE_FORWARD0(atan)
+SLOPE_FORWARD0(asinh)
+SLOPE_FORWARD0(acosh)
+SLOPE_FORWARD0(atanh)
+SLOPE_FORWARD0(log_sigmoid)
+SLOPE_FORWARD0(mish)
+SLOPE_FORWARD0(trace)
+#undef SLOPE_FORWARD0
+Tensor Tensor::atan2(const Tensor& x) const { return slope::atan2(*this, x); }
+Tensor Tensor::hypot(const Tensor& o) const { return slope::hypot(*this, o); }
+Tensor Tensor::logaddexp(const Tensor& o) const { return slope::logaddexp(*this, o); }
+Tensor Tensor::outer(const Tensor& o) const { return slope::outer(*this, o); }
+Tensor Tensor::hardtanh(double min_val, double max_val) const { return slope::hardtanh(*this, min_val, max_val); }
+Tensor Tensor::cumprod(int64_t axis) const { return slope::cumprod(*this, axis); }
+Tensor Tensor::norm(double p, Axes axes, bool keepdim) const { return slope::norm(*this, p, std::move(axes), keepdim); }
+Tensor Tensor::diag(int64_t k) const { return slope::diag(*this, k); }
+
 }  // namespace slope

@@ -30,6 +30,11 @@ void infer_maximum(const Params&, const AVal* in, size_t n, AVal* out) { arith("
 void infer_equal(const Params&, const AVal* in, size_t n, AVal* out) { compare("equal", in, n, out); }
 void infer_less(const Params&, const AVal* in, size_t n, AVal* out) { compare("less", in, n, out); }
 void infer_greater(const Params&, const AVal* in, size_t n, AVal* out) { compare("greater", in, n, out); }
+// atan2(y, x): float only, like the unary transcendentals (procedures promote integers first).
+void infer_atan2(const Params&, const AVal* in, size_t n, AVal* out) {
+  arith("atan2", in, n, out);
+  expect_float("atan2", in[0]);
+}
 
 void infer_where(const Params&, const AVal* in, size_t n, AVal* out) {
   expect_inputs("where", n, 3);

@@ -611,4 +611,72 @@ Tensor isfinite(const Tensor& x) {
   return prims::equal(prims::sub(x, x), fill(x, 0));
 }
 
+// ---------------------------------------------------------------- atan2, hypot, logaddexp
+// Binary float functions: promote like add, then integers and bool become the default float.
+
+namespace {
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+std::pair<Tensor, Tensor> prepare_float(const char* op, const Tensor& a, const Tensor& b) {
+  return prepare(op, a, b, float_type(result_type(a, b)));
+}
+
+// sqrt(a^2 + b^2). Up to f32 the squares cannot overflow or underflow in f64 and the result rounds
+// once; f64 scales by the larger magnitude m: m sqrt(1 + (n / m)^2). An infinite operand gives +inf
+// even next to NaN (C's hypot, and PyTorch's).
+Tensor hypot_same(const Tensor& a, const Tensor& b) {
+  DType d = a.dtype();
+  Tensor x = as(a, f64), y = as(b, f64), zero = fill(x, 0);
+  Tensor ax = prims::where(prims::less(x, zero), prims::neg(x), x);
+  Tensor ay = prims::where(prims::less(y, zero), prims::neg(y), y);
+  Tensor h;
+  if (widen(d)) {
+    h = prims::sqrt(prims::add(prims::mul(ax, ax), prims::mul(ay, ay)));
+  } else {
+    Tensor x_big = prims::greater(ax, ay);
+    Tensor m = prims::where(x_big, ax, ay), n = prims::where(x_big, ay, ax);
+    Tensor r = prims::div(n, prims::where(prims::equal(m, zero), fill(x, 1), m));
+    h = prims::mul(m, prims::sqrt(prims::add(fill(x, 1), prims::mul(r, r))));
+  }
+  Tensor inf = fill(x, kInfinity);
+  h = prims::where(or_(prims::equal(ax, inf), prims::equal(ay, inf)), inf, h);
+  return as(h, d);
+}
+
+// max(a, b) + log1p(exp(-|a - b|)), with equal operands (both infinities included) giving a + log 2.
+Tensor logaddexp_same(const Tensor& a, const Tensor& b) {
+  DType d = a.dtype();
+  Tensor x = widen(d) ? as(a, f64) : a, y = widen(d) ? as(b, f64) : b;
+  Tensor diff = prims::sub(x, y);
+  Tensor neg_abs = prims::where(prims::less(diff, fill(diff, 0)), diff, prims::neg(diff));
+  Tensor r = prims::add(prims::maximum(x, y), log1p(prims::exp(neg_abs)));
+  r = prims::where(prims::equal(x, y), prims::add(x, fill(x, std::numbers::ln2)), r);
+  return as(r, d);
+}
+}  // namespace
+
+Tensor atan2(const Tensor& y, const Tensor& x) {
+  auto [a, b] = prepare_float("atan2", y, x);
+  return prims::atan2(a, b);
+}
+
+// hypot and logaddexp carry PyTorch's derivatives (a / h, b / h; 1 / (1 + exp(b - a)), 1 / (1 + exp(a - b))):
+// differentiating the scaled and branchy forms would give NaN in untaken branches.
+Tensor hypot(const Tensor& a, const Tensor& b) {
+  auto [x, y] = prepare_float("hypot", a, b);
+  return detail::binary_with_derivative("hypot", x, y, hypot_same, [](const Tensor& p, const Tensor& q, const Tensor& h) {
+    return std::pair{prims::div(p, h), prims::div(q, h)};
+  });
+}
+
+Tensor logaddexp(const Tensor& a, const Tensor& b) {
+  auto [x, y] = prepare_float("logaddexp", a, b);
+  return detail::binary_with_derivative(
+      "logaddexp", x, y, logaddexp_same, [](const Tensor& p, const Tensor& q, const Tensor&) {
+        Tensor one = fill(p, 1);
+        return std::pair{prims::div(one, prims::add(one, prims::exp(prims::sub(q, p)))),
+                         prims::div(one, prims::add(one, prims::exp(prims::sub(p, q))))};
+      });
+}
+
 }  // namespace slope

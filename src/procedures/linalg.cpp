@@ -1,4 +1,6 @@
 // matmul with torch.matmul semantics, on top of the matmul primitive (equal batch dims only).
+#include <algorithm>
+
 #include "slope/interpreter.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"
@@ -38,6 +40,58 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (!a_vec) res.push_back(m);
   if (!b_vec) res.push_back(n);
   return prims::reshape(out, res);
+}
+
+}  // namespace slope
+
+// ---------------------------------------------------------------- diag, trace, outer
+
+namespace slope {
+
+namespace {
+// The k-th diagonal of a row-major [r, c] matrix is every (c + 1)-th element of the flat matrix from
+// offset k (k >= 0) or -k * c (k < 0): one strided slice, whose transpose (an interior pad) is the
+// other direction. Count = elements on that diagonal (0 when it lies outside).
+struct Diagonal {
+  int64_t start, count;
+};
+Diagonal diagonal_of(int64_t r, int64_t c, int64_t k) {
+  if (k >= 0) return {k, std::max<int64_t>(0, std::min(r, c - k))};
+  return {-k * c, std::max<int64_t>(0, std::min(r + k, c))};
+}
+}  // namespace
+
+Tensor diag(const Tensor& x, int64_t k) {
+  const char* op = "diag";
+  check(x.ndim() == 1 || x.ndim() == 2, op, "expects a 1-D or 2-D tensor, got ", to_string(x.aval()));
+  check(k > -(int64_t{1} << 31) && k < (int64_t{1} << 31), op, "diagonal offset ", k, " is out of range");
+  if (x.ndim() == 2) {
+    int64_t r = x.shape()[0], c = x.shape()[1];
+    Diagonal d = diagonal_of(r, c, k);
+    if (d.count == 0) return prims::slice(prims::reshape(x, {r * c}), {0}, {0}, {1});  // [0], still a slice of x
+    Tensor flat = prims::reshape(x, {r * c});
+    return prims::slice(flat, {d.start}, {d.start + (d.count - 1) * (c + 1) + 1}, {c + 1});
+  }
+  // 1-D: the n values spaced c + 1 apart in an m x m matrix of zeros, m = n + |k|: one pad with
+  // interior padding c, leading padding = the diagonal's start.
+  int64_t n = x.shape()[0], m = n + (k < 0 ? -k : k);
+  check(m <= (int64_t{1} << 31), op, "the ", m, " x ", m, " result is too large");
+  if (n == 0) return prims::full({m, m}, Scalar(0), x.dtype());
+  Diagonal d = diagonal_of(m, m, k);
+  int64_t used = d.start + n + (n - 1) * m;
+  Tensor flat = prims::pad(x, {d.start}, {m * m - used}, {m}, Scalar(0));
+  return prims::reshape(flat, {m, m});
+}
+
+Tensor trace(const Tensor& x) {
+  check(x.ndim() == 2, "trace", "expects a 2-D tensor, got ", to_string(x.aval()));
+  return sum(diag(x));
+}
+
+Tensor outer(const Tensor& a, const Tensor& b) {
+  check(a.ndim() == 1 && b.ndim() == 1, "outer", "expects two 1-D tensors, got ", to_string(a.aval()), " and ",
+        to_string(b.aval()));
+  return mul(reshape(a, {a.shape()[0], 1}), reshape(b, {1, b.shape()[0]}));
 }
 
 }  // namespace slope

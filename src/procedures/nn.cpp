@@ -6,6 +6,7 @@
 #include <limits>
 #include <numbers>
 
+#include "slope/custom.h"
 #include "slope/nn_functional.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"
@@ -34,13 +35,15 @@ Tensor softplus_stable(const Tensor& z) {
   return where(pos, add(zp, log1p(exp(neg(zp)))), log1p(exp(zn)));
 }
 
-Tensor reduce_loss(const Tensor& l, Reduction r) {
+// `op` is the loss the user called: 'batchmean' is kl_div's alone (PyTorch rejects it elsewhere).
+Tensor reduce_loss(const char* op, const Tensor& l, Reduction r) {
   switch (r) {
     case Reduction::mean: return mean(l);
     case Reduction::sum: return sum(l);
     case Reduction::none: return l;
+    case Reduction::batchmean: break;
   }
-  fail("loss", "unknown reduction");
+  fail(op, "reduction must be mean, sum or none (batchmean is for kl_div only)");
 }
 
 // The class axis of logits/log-probabilities: 1 for [N, C, d1, ...], 0 for an unbatched [C].
@@ -283,7 +286,7 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
   check_floating("nll_loss", log_probs);
   int64_t axis = class_axis("nll_loss", log_probs);
-  return reduce_loss(picked_nll("nll_loss", log_probs, target, axis), r);
+  return reduce_loss("nll_loss", picked_nll("nll_loss", log_probs, target, axis), r);
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r, double label_smoothing) {
@@ -300,7 +303,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r, do
           to_string(logits.shape()), ", got ", to_string(target.aval()));
     Tensor t = target;
     if (eps > 0) t = t * (1.0 - eps) + eps / static_cast<double>(c);
-    return reduce_loss(neg(sum(mul(t, logp), Axes{axis})), r);
+    return reduce_loss(op, neg(sum(mul(t, logp), Axes{axis})), r);
   }
   Tensor nll = picked_nll(op, logp, target, axis);
   if (eps > 0) {
@@ -308,13 +311,13 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r, do
     Tensor smooth = neg(sum(logp, Axes{axis})) / static_cast<double>(c);
     nll = nll * (1.0 - eps) + smooth * eps;
   }
-  return reduce_loss(nll, r);
+  return reduce_loss(op, nll, r);
 }
 
 Tensor mse_loss(const Tensor& x, const Tensor& y, Reduction r) {
   check(is_floating(promote_types(x.dtype(), y.dtype())), "mse_loss", "needs floating-point operands, got ",
         to_string(x.aval()), " and ", to_string(y.aval()));
-  return reduce_loss(square(sub(x, y)), r);
+  return reduce_loss("mse_loss", square(sub(x, y)), r);
 }
 
 Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, Reduction r) {
@@ -332,7 +335,7 @@ Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, Reduction r) {
   };
   Tensor one_minus_p = 1.0 - p;
   Tensor loss = neg(add(mul(y, clamped_log(p)), mul(1.0 - y, clamped_log(one_minus_p))));
-  return reduce_loss(loss, r);
+  return reduce_loss(op, loss, r);
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& y, Reduction r) {
@@ -343,9 +346,142 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& y, R
   // -(y log s(x) + (1-y) log(1-s(x))) = (1-y) x + softplus(-x) = max(x,0) - x y + log1p(exp(-|x|)),
   // written with the stable softplus so the derivative at x = 0 is exact.
   Tensor loss = add(mul(1.0 - y, logits), softplus_stable(neg(logits)));
-  return reduce_loss(loss, r);
+  return reduce_loss(op, loss, r);
 }
 
 }  // namespace nn
+
+}  // namespace slope
+
+// ---------------------------------------------------------------- log_sigmoid, hardtanh, mish,
+// ---------------------------------------------------------------- group_norm, l1/smooth_l1/huber/kl_div
+
+namespace slope {
+namespace nn {
+
+namespace {
+// f evaluated in f64 for the types up to f32 and rounded once (a formula's few roundings in f16 would
+// add up to more than the one PyTorch's f32 kernels give).
+Tensor in_f64(const Tensor& x, Tensor (*f)(const Tensor&)) {
+  return x.dtype() == f64 ? f(x) : cast(f(cast(x, f64)), x.dtype());
+}
+Tensor log_sigmoid_f(const Tensor& x) {
+  // min(x, 0) - log1p(exp(-|x|)): exp never overflows, and each tail keeps its relative accuracy.
+  Tensor zero = constant(0, x.dtype());
+  Tensor negative = lt(x, zero);
+  return sub(where(negative, x, zero), log1p(exp(where(negative, x, neg(x)))));
+}
+Tensor mish_f(const Tensor& x) { return mul(x, tanh(softplus_stable(x))); }
+
+// Floating operands that broadcast together (checked here so that errors name the loss, not sub).
+void check_loss_operands(const char* op, const Tensor& x, const Tensor& y) {
+  check(is_floating(x.dtype()) || is_floating(y.dtype()), op, "needs floating-point operands, got ", to_string(x.aval()),
+        " and ", to_string(y.aval()));
+  broadcast_shapes(op, x.shape(), y.shape());
+}
+}  // namespace
+
+Tensor log_sigmoid(const Tensor& x) {
+  check_floating("log_sigmoid", x);
+  // PyTorch's derivative, sigmoid(-x) = 1 - sigmoid(x).
+  return detail::unary_with_derivative("log_sigmoid", x, [](const Tensor& v) { return in_f64(v, log_sigmoid_f); },
+                                       [](const Tensor& v, const Tensor&) { return sigmoid(neg(v)); });
+}
+
+Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
+  check(x.dtype() != bool_, "hardtanh", "is not defined for bool tensors");
+  // Bounds take x's dtype (truncated for integers, like PyTorch's kernel). Clamping at the lower bound
+  // first and the upper one second gives max_val everywhere when min_val > max_val (torch.clamp's
+  // rule). The derivative is 1 strictly inside (lo, hi) and 0 elsewhere, at the bounds and at NaN
+  // included: PyTorch's hardtanh convention (clip's is 1 at the bounds).
+  Tensor lo = constant(min_val, x.dtype()), hi = constant(max_val, x.dtype());
+  Tensor clamped = where(le(x, lo), lo, x);
+  clamped = where(ge(clamped, hi), hi, clamped);
+  return where(logical_and(gt(x, lo), lt(x, hi)), x, stop_gradient(clamped));
+}
+
+Tensor mish(const Tensor& x) {
+  check_floating("mish", x);
+  // PyTorch's derivative: t + x sigmoid(x) (1 - t^2), t = tanh(softplus(x)).
+  return detail::unary_with_derivative("mish", x, [](const Tensor& v) { return in_f64(v, mish_f); },
+                                       [](const Tensor& v, const Tensor&) {
+                                         Tensor t = tanh(softplus_stable(v));
+                                         return add(t, mul(mul(v, sigmoid(v)), 1.0 - square(t)));
+                                       });
+}
+
+Tensor group_norm(const Tensor& x, int64_t num_groups, const std::optional<Tensor>& weight,
+                  const std::optional<Tensor>& bias, double eps) {
+  const char* op = "group_norm";
+  check_floating(op, x);
+  check(x.ndim() >= 2, op, "input must be [N, C, ...], got ", to_string(x.aval()));
+  int64_t n = x.shape()[0], c = x.shape()[1];
+  check(num_groups > 0 && c % num_groups == 0, op, "num_groups must be positive and divide the ", c,
+        " channels of input ", to_string(x.aval()), ", got ", num_groups);
+  Shape per_channel(x.ndim(), 1);
+  per_channel[1] = c;
+  auto affine = [&](const std::optional<Tensor>& t, const char* what) {
+    check(t->shape() == Shape{c}, op, what, " must have shape [", c, "] for input ", to_string(x.aval()), ", got ",
+          to_string(t->aval()));
+    return reshape(*t, per_channel);
+  };
+  int64_t group_size = x.numel() / std::max<int64_t>(n * num_groups, 1);
+  Tensor g = reshape(x, Shape{n, num_groups, group_size});
+  Tensor mu = mean(g, Axes{2}, true);
+  Tensor gc = sub(g, mu);
+  Tensor var = mean(square(gc), Axes{2}, true);  // biased, as PyTorch normalises with
+  Tensor y = reshape(mul(gc, rsqrt(var + eps)), x.shape());
+  if (weight) y = mul(y, affine(weight, "weight"));
+  if (bias) y = add(y, affine(bias, "bias"));
+  return y;
+}
+
+Tensor l1_loss(const Tensor& x, const Tensor& y, Reduction r) {
+  check_loss_operands("l1_loss", x, y);
+  return reduce_loss("l1_loss", abs(sub(x, y)), r);
+}
+
+Tensor smooth_l1_loss(const Tensor& x, const Tensor& y, Reduction r, double beta) {
+  const char* op = "smooth_l1_loss";
+  check_loss_operands(op, x, y);
+  check(beta >= 0, op, "beta must be non-negative, got ", beta);
+  Tensor d = sub(x, y), ad = abs(d);
+  if (beta == 0) return reduce_loss(op, ad, r);  // the quadratic branch would divide by 0
+  return reduce_loss(op, where(ad < beta, square(d) * (0.5 / beta), ad - 0.5 * beta), r);
+}
+
+Tensor huber_loss(const Tensor& x, const Tensor& y, Reduction r, double delta) {
+  const char* op = "huber_loss";
+  check_loss_operands(op, x, y);
+  check(delta > 0, op, "delta must be positive, got ", delta);
+  Tensor d = sub(x, y), ad = abs(d);
+  return reduce_loss(op, where(ad < delta, square(d) * 0.5, (ad - 0.5 * delta) * delta), r);
+}
+
+Tensor kl_div(const Tensor& input, const Tensor& target, Reduction r, bool log_target) {
+  const char* op = "kl_div";
+  check(is_floating(input.dtype()) && is_floating(target.dtype()), op, "needs floating-point input and target, got ",
+        to_string(input.aval()), " and ", to_string(target.aval()));
+  broadcast_shapes(op, input.shape(), target.shape());
+  Tensor l;
+  if (log_target) {
+    l = mul(exp(target), sub(target, input));
+  } else {
+    // target log(target) is 0 at target = 0 (its limit; PyTorch's xlogy), with derivative 0 there.
+    Tensor zero = constant(0, target.dtype());
+    Tensor is0 = eq(target, zero);
+    Tensor safe = where(is0, constant(1, target.dtype()), target);
+    l = where(is0, zero, mul(target, sub(log(safe), input)));
+  }
+  if (r != Reduction::batchmean) return reduce_loss(op, l, r);
+  // PyTorch divides by the input's first dim (a 0-d input: no division).
+  return input.ndim() == 0 ? sum(l) : sum(l) / static_cast<double>(input.shape()[0]);
+}
+
+}  // namespace nn
+
+Tensor log_sigmoid(const Tensor& x) { return nn::log_sigmoid(x); }
+Tensor hardtanh(const Tensor& x, double min_val, double max_val) { return nn::hardtanh(x, min_val, max_val); }
+Tensor mish(const Tensor& x) { return nn::mish(x); }
 
 }  // namespace slope

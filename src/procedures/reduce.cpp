@@ -1,6 +1,7 @@
 // Reductions and scans over the sum/max primitives, with PyTorch's dtype rules
 // (integer sums and products accumulate in int64) and keepdim.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "slope/interpreter.h"
@@ -255,5 +256,84 @@ Tensor cumsum(const Tensor& x, int64_t axis) {
   }
   return y;
 }
+
+}  // namespace slope
+
+// ---------------------------------------------------------------- cumprod, vector_norm, norm
+
+namespace slope {
+
+namespace {
+
+// Inclusive Hillis-Steele scan along `a`: log2(n) steps of combining y with y shifted by s (the
+// shifted-in part padded with the identity). For products it is exact where x has zeros, and so is
+// its derivative: only multiplications, never a division by x.
+Tensor product_scan(Tensor y, int64_t a) {
+  int64_t n = y.shape()[a], nd = y.ndim();
+  for (int64_t s = 1; s < n; s *= 2) {
+    Shape st(nd, 0), sp = y.shape(), step(nd, 1), lo(nd, 0), hi(nd, 0), in(nd, 0);
+    sp[a] = n - s;
+    lo[a] = s;
+    y = prims::mul(y, prims::pad(prims::slice(y, st, sp, step), lo, hi, in, Scalar(1)));
+  }
+  return y;
+}
+
+Tensor where_zero(const Tensor& mask, const Tensor& x, double if_zero) {
+  return where(mask, full_like(x, if_zero), x);
+}
+
+// sum(|x|^p)^(1/p) for a finite p other than 0, 1, 2. Zeros contribute 0 (p > 0) or inf (p < 0)
+// with derivative 0, and a zero norm (p > 0) has derivative 0: PyTorch's subgradients, and no
+// inf * 0 in the chain rule. Neither select ever feeds a NaN or inf to pow's derivative.
+Tensor p_norm(const Tensor& x, double p, const Axes& ax, bool keepdim) {
+  Tensor is0 = eq(x, full_like(x, 0));
+  Tensor powered = where_zero(is0, pow(where_zero(is0, abs(x), 1), full_like(x, p)),
+                              p < 0 ? std::numeric_limits<double>::infinity() : 0.0);
+  Tensor s = sum(powered, ax, keepdim);
+  if (p < 0) return pow(s, full_like(s, 1 / p));
+  Tensor s0 = eq(s, full_like(s, 0));
+  return where_zero(s0, pow(where_zero(s0, s, 1), full_like(s, 1 / p)), 0);
+}
+
+// empty_inf_is_zero: torch.norm's answer for a +-inf norm over an empty dim (torch.linalg.vector_norm
+// refuses: a max or min of nothing).
+Tensor norm_impl(const char* op, const Tensor& x, double ord, const Axes& axes, bool keepdim, bool empty_inf_is_zero) {
+  require_float(op, x);
+  check(!std::isnan(ord), op, "ord must be a number, got nan");
+  if (x.ndim() == 0) {  // PyTorch treats a 0-d tensor as one element along dim 0 (or -1)
+    for (int64_t a : axes) normalize_axis(op, a, 1);
+    return prims::reshape(norm_impl(op, prims::reshape(x, {1}), ord, {}, false, empty_inf_is_zero), {});
+  }
+  Axes ax = normalize_axes(op, axes, x.ndim(), true);
+  if (std::isinf(ord) && count(x.shape(), ax) == 0 && empty_inf_is_zero) return sum(abs(x), ax, keepdim);  // zeros
+  if (std::isinf(ord)) {
+    check(count(x.shape(), ax) > 0, op, "cannot compute the ", ord > 0 ? "inf" : "-inf", " norm over an empty dimension of ",
+          to_string(x.shape()), " (a max or min of nothing)");
+    return ord > 0 ? max(abs(x), ax, keepdim) : min(abs(x), ax, keepdim);  // ties share the gradient, like torch
+  }
+  if (ord == 0) return sum(cast(ne(x, full_like(x, 0)), x.dtype()), ax, keepdim);  // count: derivative 0
+  if (ord == 1) return sum(abs(x), ax, keepdim);  // abs' = sign(x): 0 at 0, like torch
+  if (ord != 2) return p_norm(x, ord, ax, keepdim);
+  Tensor s = sum(mul(x, x), ax, keepdim);
+  Tensor s0 = eq(s, full_like(s, 0));
+  return where_zero(s0, sqrt(where_zero(s0, s, 1)), 0);  // sqrt'(0) = inf would give 0 * inf
+}
+
+}  // namespace
+
+Tensor cumprod(const Tensor& x, int64_t axis) {
+  Tensor y = as(x, accumulate_type(x.dtype()));
+  if (x.ndim() == 0) {
+    normalize_axis("cumprod", axis, 1);
+    return y;
+  }
+  return product_scan(y, normalize_axis("cumprod", axis, x.ndim()));
+}
+
+Tensor vector_norm(const Tensor& x, double ord, Axes axes, bool keepdim) {
+  return norm_impl("vector_norm", x, ord, axes, keepdim, false);
+}
+Tensor norm(const Tensor& x, double p, Axes axes, bool keepdim) { return norm_impl("norm", x, p, axes, keepdim, true); }
 
 }  // namespace slope

@@ -114,6 +114,13 @@ void jvp(Prim p, const Params& params, std::span<const Tensor> x, std::span<cons
       tout = add_maybe(scale(t[0], wa), scale(t[1], wb));
       return;
     }
+    case Prim::atan2: {
+      // d atan2(y, x) = (x dy - y dx) / (x^2 + y^2), PyTorch's formula (NaN at the origin, like it).
+      Tensor r2 = prims::add(prims::mul(x[0], x[0]), prims::mul(x[1], x[1]));
+      tout = add_maybe(t[0].defined() ? prims::mul(t[0], prims::div(x[1], r2)) : Tensor(),
+                       t[1].defined() ? prims::mul(t[1], prims::div(prims::neg(x[0]), r2)) : Tensor());
+      return;
+    }
     case Prim::where: {
       if (!t[1].defined() && !t[2].defined()) {
         tout = Tensor();

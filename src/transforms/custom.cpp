@@ -346,6 +346,17 @@ Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Te
   };
   return apply_custom_jvp_known(ff, rule, name, {x.aval()}, {x})[0];
 }
+
+Tensor binary_with_derivative(const char* name, const Tensor& a, const Tensor& b,
+                              std::function<Tensor(const Tensor&, const Tensor&)> f, BinaryPartials partials) {
+  TensorsFn ff = [f](const Tensors& x) { return Tensors{f(x[0], x[1])}; };
+  JvpRuleFn rule = [name = std::string(name), f, partials](const Tensors& p, const Tensors& t) {
+    Tensor z = binary_with_derivative(name.c_str(), p[0], p[1], f, partials);  // see unary_with_derivative
+    auto [da, db] = partials(p[0], p[1], z);
+    return std::make_pair(Tensors{z}, Tensors{add(mul(t[0], da), mul(t[1], db))});
+  };
+  return apply_custom_jvp_known(ff, rule, name, {a.aval()}, {a, b})[0];
+}
 }  // namespace detail
 
 TensorsFn custom_jvp(TensorsFn f, JvpRuleFn rule, std::string name) {

@@ -44,7 +44,8 @@ bool heavy(Prim p) {
     case Prim::sqrt:
     case Prim::tanh:
     case Prim::erf:
-    case Prim::pow: return true;
+    case Prim::pow:
+    case Prim::atan2: return true;
     default: return false;
   }
 }

@@ -84,6 +84,10 @@ void binary_typed(Prim p, const Tensor& a, const Tensor& b, Tensor& out) {
     case Prim::equal: return map2<T, bool>(a, b, out, [](T x, T y) { return scalar::equal<T>(x, y); });
     case Prim::less: return map2<T, bool>(a, b, out, [](T x, T y) { return scalar::less<T>(x, y); });
     case Prim::greater: return map2<T, bool>(a, b, out, [](T x, T y) { return scalar::greater<T>(x, y); });
+    case Prim::atan2:
+      if constexpr (scalar::is_float_v<T>)
+        return map2<T, T>(a, b, out, [](T y, T x) { return scalar::atan2<T>(y, x); }, kHeavyGrain);
+      unsupported(p, a);
     default: unsupported(p, a);
   }
 }

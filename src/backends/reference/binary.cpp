@@ -30,6 +30,9 @@ void binary_typed(Prim p, const Tensor& a, const Tensor& b, Tensor& out) {
     case Prim::equal: return zip<T, bool>(a, b, out, scalar::equal<T>);
     case Prim::less: return zip<T, bool>(a, b, out, scalar::less<T>);
     case Prim::greater: return zip<T, bool>(a, b, out, scalar::greater<T>);
+    case Prim::atan2:
+      if constexpr (scalar::is_float_v<T>) return zip<T, T>(a, b, out, scalar::atan2<T>);
+      fail(name(p), "reference backend: float types only (the shape rule rejects the rest)");
     default: fail(name(p), "reference backend: not a binary primitive");
   }
 }
