@@ -1,6 +1,7 @@
 // The cpu backend's compile() when the jit cannot compile (src/backends/cpu/codegen_compile.cpp):
 // the program runs on the interpreter with ONE warning, whatever went wrong (the compiler failed,
-// hung, or wrote a library without the entry points).
+// hung, or wrote a library without the entry points); under SLOPE_JIT_STRICT=1 (which ctest sets
+// for every test) each of these, and a code generation error, is a slope::Error naming the program.
 #ifdef SLOPE_TEST_HAVE_CPU
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 
 #include "jit_toolchain_fixture.h"
 #include "slope/backend.h"
+#include "slope/error.h"
 #include "slope/ops.h"
 #include "slope/program.h"
 
@@ -20,12 +22,21 @@ using namespace slope::testing;
 
 class JitFallback : public ToolchainTest {
  protected:
+  void SetUp() override {
+    ToolchainTest::SetUp();
+    strict_.emplace("SLOPE_JIT_STRICT", std::nullopt);  // these tests are about falling back
+  }
+  void TearDown() override {
+    strict_.reset();
+    ToolchainTest::TearDown();
+  }
   // A compiler that succeeds but writes an empty library: no entry points.
   fs::path empty_library_compiler() const {
     return script("empty.sh", "while [ $# -gt 0 ]; do if [ \"$1\" = -o ]; then out=$2; fi; shift; done\nexec " +
                                   base_compiler() + " -shared -fPIC -x c++ /dev/null -o \"$out\"\n");
   }
   fs::path hanging_compiler() const { return script("hang.sh", "exec sleep 30\n"); }
+  std::optional<EnvGuard> strict_;
 };
 
 // y = sin(x * x) over a length no other test uses: the toolchain remembers failures per program
@@ -94,6 +105,57 @@ TEST_F(JitFallback, LibraryWithoutEntryPointsIsInterpretedAndNotCached) {
   EnvGuard cxx("SLOPE_CXX", empty_library_compiler().string());
   expect_one_warning_and_interpreted("without the generated entry points");
   EXPECT_TRUE(files_ending(cache(), ".so").empty());
+}
+
+TEST_F(JitFallback, StrictModeMakesEveryFallbackAnError) {
+  EnvGuard strict("SLOPE_JIT_STRICT", "1");
+  auto expect_error = [](const Program& p, const std::string& what) {
+    for (int attempt = 0; attempt < 2; ++attempt) {  // a remembered failure is still an error
+      try {
+        get_backend("cpu").compile(p);
+        ADD_FAILURE() << what << ": no error";
+      } catch (const Error& e) {
+        const std::string msg = e.what();
+        EXPECT_EQ(msg.rfind("[jit] ", 0), 0u) << msg;
+        EXPECT_NE(msg.find(what), std::string::npos) << msg;
+        EXPECT_NE(msg.find("SLOPE_JIT_STRICT"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("'def f(x0): # (["), std::string::npos) << "names the program: " << msg;
+      }
+    }
+  };
+  {
+    EnvGuard cxx("SLOPE_CXX", "/bin/false");
+    expect_error(sin_of_square().program, "failed on the generated code");
+  }
+  {
+    EnvGuard cxx("SLOPE_CXX", hanging_compiler().string());
+    EnvGuard limit("SLOPE_JIT_TIMEOUT", "0.3");
+    expect_error(sin_of_square().program, "timed out");
+  }
+  {
+    EnvGuard cxx("SLOPE_CXX", empty_library_compiler().string());
+    expect_error(sin_of_square().program, "without the generated entry points");
+  }
+  // A program the generator refuses (it takes flat programs only: no `call`).
+  Program nested = sin_of_square().program;
+  nested.instructions[0].prim = Prim::call;
+  expect_error(nested, "code generation failed");
+}
+
+TEST_F(JitFallback, StrictModeCompilesWhatCompiles) {
+  EnvGuard strict("SLOPE_JIT_STRICT", "1");
+  SinOfSquare s = sin_of_square();
+  auto exe = get_backend("cpu").compile(s.program);
+  EXPECT_FALSE(exe->code().empty());
+  expect_sin_of_square(*exe, s.n);
+  // "0" turns it off.
+  EnvGuard off("SLOPE_JIT_STRICT", "0");
+  EnvGuard cxx("SLOPE_CXX", "/bin/false");
+  ::testing::internal::CaptureStderr();
+  SinOfSquare t = sin_of_square();
+  auto interpreted = get_backend("cpu").compile(t.program);
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(interpreted->code().empty());
 }
 
 }  // namespace

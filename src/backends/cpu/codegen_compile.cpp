@@ -1,7 +1,9 @@
 // CpuBackend::compile: generate C++ for a flat Program, build it with the system compiler (through
 // toolchain.h's cache), and wrap the entry point as an Executable. When generation or the compiler
 // fails, one warning with the log reaches stderr and the program runs on the interpreter instead:
-// slower, never wrong.
+// slower, never wrong. Under SLOPE_JIT_STRICT=1 such a fallback is a slope::Error instead, so that
+// tests cannot pass while compiled code never runs.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -105,10 +107,28 @@ class CompiledExecutable final : public Executable {
   mutable std::vector<std::shared_ptr<Buffer>> pool_;
 };
 
+bool strict_jit() {
+  const char* v = std::getenv("SLOPE_JIT_STRICT");
+  return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
+}
+
+// The program's signature line and size: Backend::compile is not told the jitted function's name.
+std::string describe_program(const Program& p) {
+  std::string text = p.str("f");
+  text.resize(std::min(text.size(), text.find('\n')));
+  return detail::concat("'", text, "' (", p.instructions.size(), " instructions)");
+}
+
 // The interpreter for a program the jit could not compile; `detail` is the generator's message
 // or the toolchain's log. `warn`: false when this failure was already reported in this process.
 std::shared_ptr<const Executable> fall_back(const Program& program, const FallbackFn& fallback, const std::string& what,
-                                            const std::string& detail, bool warn) {
+                                            std::string detail, bool warn) {
+  if (strict_jit()) {
+    constexpr size_t kMaxDetail = 4000;
+    if (detail.size() > kMaxDetail) detail = detail.substr(0, kMaxDetail) + "\n...";
+    fail("jit", what, " for the program ", describe_program(program),
+         "; SLOPE_JIT_STRICT is set, so it does not fall back to the interpreter:\n", detail);
+  }
   if (warn)
     std::fprintf(stderr, "[jit] %s; running the program with the interpreter instead (slower).\n%s\n", what.c_str(),
                  detail.c_str());
