@@ -326,6 +326,54 @@ TEST_F(JitToolchain, CompilerVariablesAndFlags) {
   EXPECT_TRUE(has(lf, "-lopenblas"));
 }
 
+// Whether this test binary (and so slope) was built with AddressSanitizer (-DSLOPE_SANITIZE=ON).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSlopeSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSlopeSanitized = true;
+#else
+constexpr bool kSlopeSanitized = false;
+#endif
+#else
+constexpr bool kSlopeSanitized = false;
+#endif
+
+TEST_F(JitToolchain, GeneratedCodeRunsUnderSlopesSanitizers) {
+  // Same flags as slope itself, so they are in every cache key too: an ASan build never loads
+  // an entry compiled without ASan, or the other way round.
+  auto has = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  EXPECT_EQ(has(slope::cpu::compile_flags(), "-fsanitize=address,undefined"), kSlopeSanitized);
+  EXPECT_EQ(has(slope::cpu::link_flags(), "-fsanitize=address,undefined"), kSlopeSanitized);
+  if (!kSlopeSanitized) GTEST_SKIP() << "slope is not built with SLOPE_SANITIZE: generated code is not instrumented";
+  // A heap overflow in generated code is caught: in a child process, since ASan ends it.
+  const std::string src = fresh_source(R"(extern "C" int f(int i) {
+  int* p = new int[4]{1, 2, 3, 4};
+  int v = p[i];
+  delete[] p;
+  return v;
+}
+)");
+  const fs::path report = root_ / "asan.txt";
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (!std::freopen(report.c_str(), "w", stderr)) ::_exit(2);
+    BuildResult r = build_shared_library(src);
+    if (!r.library) ::_exit(3);
+    call_f(r, 4);
+    ::_exit(0);  // not reached under ASan
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  std::stringstream text;
+  text << std::ifstream(report).rdbuf();
+  EXPECT_FALSE(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3)) << text.str();
+  EXPECT_NE(text.str().find("heap-buffer-overflow"), std::string::npos) << text.str();
+}
+
 TEST_F(JitToolchain, LauncherWordsAreSplitWithoutAShell) {
   // "env c++" is a launcher plus a compiler, like "ccache g++"; the ';' would be a command
   // separator for a shell but here is just part of an argument, so nothing else runs.

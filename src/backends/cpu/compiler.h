@@ -7,7 +7,8 @@
 namespace slope::cpu {
 
 // The compiler: $SLOPE_CXX, else $CXX, else c++. Flags: optimised, position independent,
-// `omp simd` pragmas (-fopenmp-simd, no OpenMP runtime), -march=native, linked with OpenBLAS.
+// `omp simd` pragmas (-fopenmp-simd, no OpenMP runtime), -march=native, linked with OpenBLAS;
+// plus slope's own sanitizer flags when slope was built with SLOPE_SANITIZE.
 std::string compiler();
 std::vector<std::string> compile_flags();
 std::vector<std::string> link_flags();
