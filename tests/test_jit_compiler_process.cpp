@@ -160,7 +160,7 @@ TEST_F(JitCompilerProcess, TimeoutComesFromTheEnvironment) {
   }
 }
 
-TEST_F(JitCompilerProcess, CompilerRunsWithoutInheritedInputOrIgnoredSignals) {
+TEST_F(JitCompilerProcess, CompilerLeadsItsOwnProcessGroupWithNoInput) {
   // stdin is /dev/null (a compiler waiting for input would otherwise hang on a terminal), and
   // the compiler is the leader of its own process group.
   const fs::path out = root_ / "seen.txt";

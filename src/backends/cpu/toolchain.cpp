@@ -317,6 +317,17 @@ void record_timeout(const OpenDir& dir, const Entry& e, double timeout) {
   }
 }
 
+// Why the compiler failed, the command and where it ran, and what the compiler said.
+std::string failure_log(const ProcessResult& r, const Toolchain& t, const std::vector<std::string>& args,
+                        const OpenDir& where) {
+  std::string log = "[jit] compiling generated code failed: " + describe_status(r, t.timeout) + "\n";
+  if (!r.started)
+    log += "[jit] cannot run the compiler '" + t.cmd.text + "'; set SLOPE_CXX (or CXX) to a C++20 compiler\n";
+  log += "command:";
+  for (const auto& a : args) log += " " + a;
+  return log + "\n(in " + where.path() + ")\n" + r.output;
+}
+
 // Compiles into a private build directory, checks the result, and moves it into the cache.
 BuildResult compile_entry(const std::string& source, const Toolchain& t, const OpenDir& dir, const Entry& e,
                           const std::vector<std::string>& required, const std::string& note) {
@@ -332,12 +343,7 @@ BuildResult compile_entry(const std::string& source, const Toolchain& t, const O
   args.insert(args.end(), t.lflags.begin(), t.lflags.end());
   ProcessResult r = run_process(t.cmd.executable, args, build.dir().fd(), t.timeout);
   if (!succeeded(r)) {
-    std::string log = note + "[jit] compiling generated code failed: " + describe_status(r, t.timeout) + "\n";
-    if (!r.started)
-      log += "[jit] cannot run the compiler '" + t.cmd.text + "'; set SLOPE_CXX (or CXX) to a C++20 compiler\n";
-    std::string command;
-    for (const auto& a : args) command += (command.empty() ? "" : " ") + a;
-    log += "command: " + command + "\n(in " + build.dir().path() + ")\n" + r.output;
+    const std::string log = note + failure_log(r, t, args, build.dir());
     BuildFailure kind = r.timed_out ? BuildFailure::timeout : BuildFailure::compiler;
     // A compiler that is not there may be installed later in this process's life.
     if (r.started) remember_failure(e.key, Failure{kind, log, t.timeout});
@@ -385,10 +391,6 @@ BuildResult build_locked(const std::string& source, const Toolchain& t, const En
     return failed(f->kind, f->log, /*repeated=*/true);
   const OpenDir dir = open_cache_dir();
   run_hook(CacheStep::directory_opened, dir.path());
-  if (std::optional<Failure> f = recorded_timeout(dir, e, t.timeout)) {
-    remember_failure(e.key, *f);
-    return failed(f->kind, f->log);
-  }
   std::string note;
   if (auto lib = load_cached(dir, e, required, note)) {
     remember_loaded(e.key, lib);
@@ -399,6 +401,11 @@ BuildResult build_locked(const std::string& source, const Toolchain& t, const En
   if (!note.empty()) {
     note = "[jit] " + note + "\n";
     std::fputs(("slope: " + note).c_str(), stderr);
+  }
+  // Checked after the entry: another process may have built it since, with a longer limit.
+  if (std::optional<Failure> f = recorded_timeout(dir, e, t.timeout)) {
+    remember_failure(e.key, *f);
+    return failed(f->kind, note + f->log);
   }
   return compile_entry(source, t, dir, e, required, note);
 }
