@@ -125,6 +125,24 @@ TEST_F(JitCompilerProcess, RecordedTimeoutInAFreshProcess) {
   EXPECT_NE(r.log.find("in an earlier process"), std::string::npos) << r.log;
 }
 
+TEST_F(JitCompilerProcess, TimeoutRecordDoesNotHideAnEntryBuiltSince) {
+  // Another process, with a longer limit, built the entry after this record was written.
+  const std::string src = fresh_source();
+  fs::path so;
+  {
+    BuildResult r = build_shared_library(src);
+    ASSERT_TRUE(r.library) << r.log;
+    so = r.library->path();
+  }
+  fs::path record = so;
+  record.replace_extension(".failed");
+  std::ofstream(record) << "timeout 1000\n";
+  fs::permissions(record, fs::perms::owner_read | fs::perms::owner_write);
+  BuildResult r = build_shared_library(src);
+  ASSERT_TRUE(r.library) << r.log;
+  EXPECT_TRUE(r.cache_hit);
+}
+
 TEST_F(JitCompilerProcess, CompilerDiesWithTheProcessThatStartedIt) {
   const fs::path pid_file = root_ / "compiler.pid";
   const fs::path compiler = script("hang.sh", "echo $$ > " + pid_file.string() + "\nexec sleep 30\n");
