@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-namespace slope::testing {
+namespace slope_test {
 
 class EnvGuard {
  public:
@@ -30,4 +30,4 @@ class EnvGuard {
   std::optional<std::string> old_;
 };
 
-}  // namespace slope::testing
+}  // namespace slope_test

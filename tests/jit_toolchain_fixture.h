@@ -20,7 +20,7 @@
 #include "backends/cpu/toolchain.h"
 #include "env_guard.h"
 
-namespace slope::testing {
+namespace slope_test {
 
 namespace fs = std::filesystem;
 
@@ -33,7 +33,7 @@ inline std::string fresh_source(const std::string& body = "extern \"C\" int f(in
          body;
 }
 
-inline int call_f(const cpu::BuildResult& r, int x) {
+inline int call_f(const slope::cpu::BuildResult& r, int x) {
   auto f = reinterpret_cast<int (*)(int)>(r.library->symbol("f"));
   return f(x);
 }
@@ -132,4 +132,4 @@ class ToolchainTest : public ::testing::Test {
   std::optional<EnvGuard> cache_env_, cxx_env_, timeout_env_;
 };
 
-}  // namespace slope::testing
+}  // namespace slope_test

@@ -18,7 +18,7 @@
 
 namespace {
 
-using namespace slope::testing;
+using namespace slope_test;
 using slope::cpu::build_shared_library;
 using slope::cpu::BuildFailure;
 using slope::cpu::BuildResult;

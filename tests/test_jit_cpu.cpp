@@ -628,7 +628,7 @@ TEST_F(JitCpu, CompilerFailureFallsBackToInterpreter) {
   const std::string saved_cache = std::getenv("SLOPE_CACHE_DIR") ? std::getenv("SLOPE_CACHE_DIR") : "";
   setenv("SLOPE_CXX", "/bin/false", 1);
   setenv("SLOPE_CACHE_DIR", tmpl, 1);
-  slope::testing::EnvGuard lenient("SLOPE_JIT_STRICT", std::nullopt);  // this test is about the fallback
+  slope_test::EnvGuard lenient("SLOPE_JIT_STRICT", std::nullopt);  // this test is about the fallback
   Builder b;
   int x = b.input({5}, f32);
   b.output(b.un(Prim::sin, b.bin(Prim::mul, x, x)));

@@ -18,7 +18,7 @@
 namespace {
 
 using namespace slope;
-using namespace slope::testing;
+using namespace slope_test;
 
 class JitFallback : public ToolchainTest {
  protected:
