@@ -139,7 +139,7 @@ TEST_F(JitCacheSafety, SymlinkedCacheRootIsCheckedWhereItLeads) {
 
 TEST_F(JitCacheSafety, FifoInPlaceOfAnEntryDoesNotHang) {
   // Opening a FIFO for reading blocks until someone writes. Should the toolchain block, a helper
-  // opens the writing end after a few seconds, so this test fails instead of hanging.
+  // opens the writing end after 20 seconds, so this test fails instead of hanging.
   for (const std::string ext : {".so", ".sha256"}) {
     const std::string src = fresh_source();
     fs::path so = build_entry(src), fifo = ext == ".so" ? so : sum_of(so);
@@ -147,7 +147,7 @@ TEST_F(JitCacheSafety, FifoInPlaceOfAnEntryDoesNotHang) {
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
     std::atomic<bool> done{false};
     std::thread rescuer([&] {
-      for (int i = 0; i < 300 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      for (int i = 0; i < 2000 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
       struct stat st {};
       while (!done && ::lstat(fifo.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
         int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
@@ -163,7 +163,7 @@ TEST_F(JitCacheSafety, FifoInPlaceOfAnEntryDoesNotHang) {
     done = true;
     rescuer.join();
     ASSERT_TRUE(r.library) << r.log;
-    EXPECT_LT(seconds, 2.5) << ext << " FIFO: blocked";
+    EXPECT_LT(seconds, 15.0) << ext << " FIFO: blocked";  // a rebuild, even on a loaded machine
     EXPECT_FALSE(r.cache_hit);
     EXPECT_EQ(call_f(r, 1), 2);
     EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(fifo))) << ext;
