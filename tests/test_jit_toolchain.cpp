@@ -1,11 +1,11 @@
 // The jit toolchain (src/backends/cpu/toolchain.cpp): compiling generated C++ into a shared
-// object, the content-addressed on-disk cache with its checksums, the cache directory's safety
-// checks, compiler failures reported (not thrown), and concurrent builds.
+// object, the content-addressed on-disk cache with its checksums, the cache directory's basic
+// safety checks, compiler failures reported (not thrown), the flags, and concurrent builds.
+// Attacks on the cache: test_jit_cache_safety.cpp; the compiler process (timeouts):
+// test_jit_compiler_process.cpp; the backend's fallback and strict mode: test_jit_fallback.cpp.
 // Every test runs with its own temporary SLOPE_CACHE_DIR, never the user's cache.
 #ifdef SLOPE_TEST_HAVE_CPU
 
-#include <dirent.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,104 +13,20 @@
 #include <slope/error.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
+#include <cstdio>
 #include <fstream>
-#include <optional>
-#include <string>
+#include <sstream>
 #include <thread>
-#include <vector>
 
-#include "backends/cpu/toolchain.h"
+#include "jit_toolchain_fixture.h"
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace slope_test;
 using slope::cpu::build_shared_library;
 using slope::cpu::BuildResult;
 
-// Sets an environment variable for one scope and restores the old value (or its absence).
-class EnvGuard {
- public:
-  EnvGuard(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value->c_str(), 1);
-    else
-      ::unsetenv(name);
-  }
-  ~EnvGuard() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-  EnvGuard(const EnvGuard&) = delete;
-  EnvGuard& operator=(const EnvGuard&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
-// A source no earlier build in this process or on disk has seen, so each test starts cold
-// (the toolchain keeps loaded libraries by key for the life of the process).
-std::string fresh_source(const std::string& body = "extern \"C\" int f(int x) { return x + 1; }\n") {
-  static std::atomic<int> counter{0};
-  auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  return "// test " + std::to_string(::getpid()) + "-" + std::to_string(now) + "-" +
-         std::to_string(counter++) + "\n" + body;
-}
-
-int call_f(const BuildResult& r, int x) {
-  auto f = reinterpret_cast<int (*)(int)>(r.library->symbol("f"));
-  return f(x);
-}
-
-std::vector<std::string> list_dir(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-  return names;
-}
-
-bool has_temporaries(const fs::path& dir) {
-  for (const auto& name : list_dir(dir))
-    if (name.rfind("tmp-", 0) == 0) return true;
-  return false;
-}
-
-class JitToolchain : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "slope-toolchain-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    root_ = templ;
-    cache_env_.emplace("SLOPE_CACHE_DIR", (root_ / "cache").string());
-    // The system compiler, whatever the environment running the tests says.
-    cxx_env_.emplace("SLOPE_CXX", std::nullopt);
-  }
-  void TearDown() override {
-    cxx_env_.reset();
-    cache_env_.reset();
-    std::error_code ec;
-    fs::permissions(root_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(root_, ec);
-  }
-  fs::path cache() const { return root_ / "cache" / "jit-v1"; }
-  // The .so of the only entry in the cache directory.
-  fs::path only_entry() const {
-    std::vector<fs::path> sos;
-    for (const auto& e : fs::directory_iterator(cache()))
-      if (e.path().extension() == ".so") sos.push_back(e.path());
-    EXPECT_EQ(sos.size(), 1u);
-    return sos.empty() ? fs::path() : sos[0];
-  }
-
-  fs::path root_;
-  std::optional<EnvGuard> cache_env_, cxx_env_;
-};
+class JitToolchain : public ToolchainTest {};
 
 TEST_F(JitToolchain, BuildsLoadsAndCaches) {
   const std::string src = fresh_source();
@@ -410,11 +326,61 @@ TEST_F(JitToolchain, CompilerVariablesAndFlags) {
   EXPECT_TRUE(has(lf, "-lopenblas"));
 }
 
+// Whether this test binary (and so slope) was built with AddressSanitizer (-DSLOPE_SANITIZE=ON).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSlopeSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSlopeSanitized = true;
+#else
+constexpr bool kSlopeSanitized = false;
+#endif
+#else
+constexpr bool kSlopeSanitized = false;
+#endif
+
+TEST_F(JitToolchain, GeneratedCodeRunsUnderSlopesSanitizers) {
+  // Same flags as slope itself, so they are in every cache key too: an ASan build never loads
+  // an entry compiled without ASan, or the other way round.
+  auto has = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  EXPECT_EQ(has(slope::cpu::compile_flags(), "-fsanitize=address,undefined"), kSlopeSanitized);
+  EXPECT_EQ(has(slope::cpu::link_flags(), "-fsanitize=address,undefined"), kSlopeSanitized);
+  if (!kSlopeSanitized) GTEST_SKIP() << "slope is not built with SLOPE_SANITIZE: generated code is not instrumented";
+  // A heap overflow in generated code is caught: in a child process, since the report ends it.
+  const std::string src = fresh_source(R"(extern "C" int f(int i) {
+  int* p = new int[4]{1, 2, 3, 4};
+  int v = p[i];
+  delete[] p;
+  return v;
+}
+)");
+  const fs::path report = root_ / "asan.txt";
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (!std::freopen(report.c_str(), "w", stderr)) ::_exit(2);
+    BuildResult r = build_shared_library(src);
+    if (!r.library) ::_exit(3);
+    call_f(r, 4);
+    ::_exit(0);  // not reached under ASan
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  std::stringstream text;
+  text << std::ifstream(report).rdbuf();
+  EXPECT_FALSE(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3)) << text.str();
+  // ASan's report, or UBSan's object-size check, which may see it first.
+  const bool asan = text.str().find("heap-buffer-overflow") != std::string::npos;
+  const bool ubsan = text.str().find("insufficient space for an object of type 'int'") != std::string::npos;
+  EXPECT_TRUE(asan || ubsan) << text.str();
+}
+
 TEST_F(JitToolchain, LauncherWordsAreSplitWithoutAShell) {
   // "env c++" is a launcher plus a compiler, like "ccache g++"; the ';' would be a command
   // separator for a shell but here is just part of an argument, so nothing else runs.
-  const char* cxx = std::getenv("CXX");
-  std::string base = cxx && *cxx ? cxx : "c++";
+  const std::string base = base_compiler();
   {
     EnvGuard e("SLOPE_CXX", "env " + base);
     BuildResult r = build_shared_library(fresh_source());

@@ -1,6 +1,9 @@
 // CpuBackend::compile: generate C++ for a flat Program, build it with the system compiler (through
-// toolchain.h's cache), and wrap the entry point as an Executable. When the compiler fails, its
-// log reaches stderr and the program runs on the interpreter instead: slower, never wrong.
+// toolchain.h's cache), and wrap the entry point as an Executable. When generation or the compiler
+// fails, one warning with the log reaches stderr and the program runs on the interpreter instead:
+// slower, never wrong. Under SLOPE_JIT_STRICT=1 such a fallback is a slope::Error instead, so that
+// tests cannot pass while compiled code never runs.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -104,6 +107,44 @@ class CompiledExecutable final : public Executable {
   mutable std::vector<std::shared_ptr<Buffer>> pool_;
 };
 
+bool strict_jit() {
+  const char* v = std::getenv("SLOPE_JIT_STRICT");
+  return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
+}
+
+// The program's signature line and size: Backend::compile is not told the jitted function's name.
+std::string describe_program(const Program& p) {
+  std::string text = p.str("f");
+  text.resize(std::min(text.size(), text.find('\n')));
+  return detail::concat("'", text, "' (", p.instructions.size(), " instructions)");
+}
+
+// The interpreter for a program the jit could not compile; `detail` is the generator's message
+// or the toolchain's log. `warn`: false when this failure was already reported in this process.
+std::shared_ptr<const Executable> fall_back(const Program& program, const FallbackFn& fallback, const std::string& what,
+                                            std::string detail, bool warn) {
+  if (strict_jit()) {
+    constexpr size_t kMaxDetail = 4000;
+    if (detail.size() > kMaxDetail) detail = detail.substr(0, kMaxDetail) + "\n...";
+    fail("jit", what, " for the program ", describe_program(program),
+         "; SLOPE_JIT_STRICT is set, so it does not fall back to the interpreter:\n", detail);
+  }
+  if (warn)
+    std::fprintf(stderr, "[jit] %s; running the program with the interpreter instead (slower).\n%s\n", what.c_str(),
+                 detail.c_str());
+  return fallback(program);
+}
+
+std::string build_failure(BuildFailure f) {
+  const std::string cxx = "the C++ compiler (" + compiler() + ")";
+  switch (f) {
+    case BuildFailure::timeout: return cxx + " timed out on the generated code";
+    case BuildFailure::missing_symbol: return cxx + " produced a library without the generated entry points";
+    case BuildFailure::cache: return "the jit's cache directory could not be used";
+    default: return cxx + " failed on the generated code";
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<const Executable> compile_program(const Program& program, const FallbackFn& fallback) {
@@ -114,17 +155,10 @@ std::shared_ptr<const Executable> compile_program(const Program& program, const 
     src = codegen::generate(program, "slope_main");
   } catch (const Error& e) {
     // A program the generator cannot handle is a bug in slope; still, run it correctly.
-    std::fprintf(stderr, "[jit] cpu code generation failed (%s); running the program with the interpreter\n", e.what());
-    return fallback(program);
+    return fall_back(program, fallback, "cpu code generation failed", e.what(), true);
   }
-  BuildResult built = build_shared_library(src.code);
-  if (!built.library) {
-    std::fprintf(stderr,
-                 "[jit] the C++ compiler (%s) failed on the generated code; running the program with the interpreter "
-                 "instead. Compiler output:\n%s\n",
-                 compiler().c_str(), built.log.c_str());
-    return fallback(program);
-  }
+  BuildResult built = build_shared_library(src.code, {"slope_main", "slope_set_threads"});
+  if (!built.library) return fall_back(program, fallback, build_failure(built.failure), built.log, !built.repeated);
   auto entry = reinterpret_cast<Entry>(built.library->symbol("slope_main"));
   reinterpret_cast<SetThreads>(built.library->symbol("slope_set_threads"))(&host_parallel_for, num_threads());
   return std::make_shared<CompiledExecutable>(built.library, entry, program, std::move(src));
