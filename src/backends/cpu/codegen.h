@@ -12,6 +12,7 @@
 // gather, scatter_add, threefry, arange) call the small kernels of jit_kernels.h.
 // Loop nests are written by codegen_loops.cpp; buffers of intermediates share one workspace arena
 // planned by liveness (codegen_source.cpp), which also assembles the final source.
+#include <cstddef>
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -22,14 +23,18 @@
 namespace slope::cpu::codegen {
 
 // ---- buffers ----
+// Byte sizes are int64 and every one is computed with overflow checks (a wrapped size once made a
+// 2^64-byte temporary a 0-byte one, written through a null pointer): a size past kMaxBytes is a
+// slope::Error "[jit] ..." naming the value being planned (Generator::context).
+constexpr int64_t kMaxBytes = PTRDIFF_MAX;
 enum class BufKind { input, constant, output, temp };
 struct Buf {
   BufKind kind;
   int index;        // input / constant / output number (temp: unused)
   DType dtype;
   int64_t numel;
+  int64_t bytes;    // numel * itemsize, checked
   int64_t offset;   // temp: byte offset in the workspace arena (set by plan_arena)
-  size_t bytes() const { return static_cast<size_t>(numel) * itemsize(dtype); }
 };
 
 // A strided view of a buffer, in elements, over some shape (the owner knows the shape).
@@ -47,6 +52,9 @@ struct Node {
   std::string code;     // literal: a C++ expression of type dtype
   Prim prim{};          // op (elementwise primitives only)
   std::vector<int> args;
+  // An upper bound of the ops in this node's DAG (1 + the args' weights; shared nodes count once
+  // per use), kept as nodes are made so the planner can bound kernels in O(1).
+  int64_t weight = 0;
 };
 struct Lazy {
   Shape shape;
@@ -71,8 +79,14 @@ class Generator {
   std::vector<Kernel> kernels;
   std::vector<Tensor> constants;  // extra inputs after the program's inputs, in order
   bool uses_blas = false;         // some kernel calls cblas_*gemm
+  std::string program_name;
+  std::string context;            // "<program>: <instruction being planned>", for error messages
 
   int add_buf(BufKind kind, int index, DType dtype, int64_t numel);
+  // a * b, a + b for sizes of the value being planned; throw "[jit] ..." past kMaxBytes (or below 0).
+  int64_t size_product(int64_t a, int64_t b) const;
+  int64_t size_sum(int64_t a, int64_t b) const;
+  [[noreturn]] void too_big(const std::string& what) const;
   int leaf(const View& v, DType dtype);
   int literal(const std::string& code, DType dtype);
   int op(Prim p, DType dtype, std::vector<int> args);
@@ -81,10 +95,14 @@ class Generator {
   // kept dims. Adds one kernel.
   void loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
             const View& dest);
-  // Nodes reachable from `root` (operands before users), without recursion.
+  // Nodes reachable from `root` (operands before users), without recursion; O(their number).
   std::vector<int> topo(int root) const;
   // Ops in the DAG; `heavy` counts transcendental ones.
   void cost(int root, int& ops, int& heavy, bool& int_div) const;
+
+ private:
+  mutable std::vector<uint32_t> mark_;  // topo's visited marks: == epoch_ when seen in this walk
+  mutable uint32_t epoch_ = 0;
 };
 
 // Fills `g` with the kernels of a flat program (codegen_plan.cpp).
@@ -106,16 +124,18 @@ std::string literal_of(const Scalar& s, DType d);    // converted like Scalar::t
 // Row-major strides, with 0 for size-1 dims (which never move).
 Shape dense_strides(const Shape& shape);
 
-// The complete generated translation unit.
+// The complete generated translation unit of a program called `name` (a valid program name).
 struct Source {
-  std::string code;
+  std::string text;         // the whole translation unit: a header comment, the preamble, then `code`
+  std::string code;         // the program's own part: its kernels and entry points (Lowered::code())
+  std::string entry;        // slope_<name>_compute: int (const void* const* in, void* const* out,
+                            // void* workspace, char* err, size_t errlen); `in` = inputs then constants
+  std::string set_threads;  // slope_<name>_set_threads: hands the program slope's thread pool
   std::vector<Tensor> constants;
   int64_t workspace_bytes = 0;
   bool uses_blas = false;
 };
-// `entry` names the extern "C" function: int entry(const void* const* in, void* const* out,
-// void* workspace, char* err, size_t errlen); `in` holds the program's inputs then `constants`.
-Source generate(const Program& program, const std::string& entry);
+Source generate(const Program& program, const std::string& name);
 
 const std::string& preamble();  // slope/scalar.h + jit_kernels.h (embedded at build time)
 

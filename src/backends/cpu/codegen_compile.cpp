@@ -31,8 +31,9 @@ using SetThreads = void (*)(void (*)(int64_t, int64_t, RangeTask, void*), int);
 class CompiledExecutable final : public Executable {
  public:
   CompiledExecutable(std::shared_ptr<SharedLibrary> lib, Entry entry, const Program& p, codegen::Source src)
-      : lib_(std::move(lib)), entry_(entry), constants_(std::move(src.constants)), workspace_(src.workspace_bytes),
-        code_(std::move(src.code)) {
+      : lib_(std::move(lib)), entry_(entry), name_(p.name), constants_(std::move(src.constants)),
+        workspace_(src.workspace_bytes),
+        code_(std::move(src.code)), source_(std::move(src.text)) {
     for (int v : p.inputs) inputs_.push_back(p.vars[v]);
     for (const Atom& a : p.outputs) outputs_.push_back(p.aval(a));
   }
@@ -61,6 +62,7 @@ class CompiledExecutable final : public Executable {
     return out;
   }
   std::string code() const override { return code_; }
+  std::string source() const override { return source_; }
 
  private:
   // A workspace for one call, taken from this executable's pool of idle ones and returned after:
@@ -78,7 +80,13 @@ class CompiledExecutable final : public Executable {
           e_.pool_.pop_back();
         }
       }
-      if (!buf_) buf_ = Buffer::allocate(static_cast<size_t>(e_.workspace_));
+      if (!buf_) {
+        try {
+          buf_ = Buffer::allocate(static_cast<size_t>(e_.workspace_));
+        } catch (const Error& err) {
+          fail("jit", e_.name_, ": cannot allocate its workspace of ", e_.workspace_, " bytes (", err.what(), ")");
+        }
+      }
     }
     ~Workspace() {
       if (!buf_) return;
@@ -96,9 +104,10 @@ class CompiledExecutable final : public Executable {
 
   std::shared_ptr<SharedLibrary> lib_;
   Entry entry_;
+  std::string name_;
   std::vector<Tensor> constants_;
   int64_t workspace_;
-  std::string code_;
+  std::string code_, source_;
   std::vector<AVal> inputs_, outputs_;
   mutable std::mutex pool_mu_;
   mutable std::vector<std::shared_ptr<Buffer>> pool_;
@@ -111,13 +120,13 @@ std::shared_ptr<const Executable> compile_program(const Program& program, const 
   // this code and the compile time once per compiled signature.
   codegen::Source src;
   try {
-    src = codegen::generate(program, "slope_main");
+    src = codegen::generate(program, program.name);
   } catch (const Error& e) {
     // A program the generator cannot handle is a bug in slope; still, run it correctly.
     std::fprintf(stderr, "[jit] cpu code generation failed (%s); running the program with the interpreter\n", e.what());
     return fallback(program);
   }
-  BuildResult built = build_shared_library(src.code);
+  BuildResult built = build_shared_library(src.text);
   if (!built.library) {
     std::fprintf(stderr,
                  "[jit] the C++ compiler (%s) failed on the generated code; running the program with the interpreter "
@@ -125,8 +134,8 @@ std::shared_ptr<const Executable> compile_program(const Program& program, const 
                  compiler().c_str(), built.log.c_str());
     return fallback(program);
   }
-  auto entry = reinterpret_cast<Entry>(built.library->symbol("slope_main"));
-  reinterpret_cast<SetThreads>(built.library->symbol("slope_set_threads"))(&host_parallel_for, num_threads());
+  auto entry = reinterpret_cast<Entry>(built.library->symbol(src.entry));
+  reinterpret_cast<SetThreads>(built.library->symbol(src.set_threads))(&host_parallel_for, num_threads());
   return std::make_shared<CompiledExecutable>(built.library, entry, program, std::move(src));
 }
 

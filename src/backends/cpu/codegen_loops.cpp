@@ -132,8 +132,27 @@ Shape dense_strides(const Shape& shape) {
 }
 
 int Generator::add_buf(BufKind kind, int index, DType dtype, int64_t numel) {
-  bufs.push_back(Buf{kind, index, dtype, numel, 0});
+  int64_t bytes = 0;
+  if (numel < 0 || __builtin_mul_overflow(numel, static_cast<int64_t>(itemsize(dtype)), &bytes))
+    too_big(cat("a buffer of ", numel, " ", slope::name(dtype), " elements"));
+  bufs.push_back(Buf{kind, index, dtype, numel, bytes, 0});
   return static_cast<int>(bufs.size()) - 1;
+}
+
+int64_t Generator::size_product(int64_t a, int64_t b) const {
+  int64_t r = 0;
+  if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &r)) too_big(cat("a size of ", a, " x ", b));
+  return r;
+}
+
+int64_t Generator::size_sum(int64_t a, int64_t b) const {
+  int64_t r = 0;
+  if (a < 0 || b < 0 || __builtin_add_overflow(a, b, &r)) too_big(cat("a size of ", a, " + ", b));
+  return r;
+}
+
+void Generator::too_big(const std::string& what) const {
+  fail("jit", context, " needs ", what, ": more than the ", kMaxBytes, " bytes a buffer can have");
 }
 
 int Generator::leaf(const View& v, DType dtype) {
@@ -160,27 +179,34 @@ int Generator::op(Prim p, DType dtype, std::vector<int> args) {
   n.dtype = dtype;
   n.prim = p;
   n.args = std::move(args);
+  n.weight = 1;
+  for (int a : n.args) n.weight = std::min<int64_t>(n.weight + nodes[a].weight, int64_t(1) << 40);
   nodes.push_back(std::move(n));
   return static_cast<int>(nodes.size()) - 1;
 }
 
 std::vector<int> Generator::topo(int root) const {
+  // Marks from earlier walks are told apart by their epoch, so a walk costs what it visits (a
+  // fresh array per walk made planning quadratic in the program's length).
+  if (++epoch_ == 0) {
+    std::fill(mark_.begin(), mark_.end(), 0);
+    epoch_ = 1;
+  }
+  mark_.resize(nodes.size(), 0);
   std::vector<int> order;
-  std::vector<char> seen(nodes.size(), 0);  // 1: on the stack, 2: emitted
   std::vector<std::pair<int, size_t>> stack{{root, 0}};
-  seen[root] = 1;
+  mark_[root] = epoch_;
   while (!stack.empty()) {
     auto& [n, next] = stack.back();
     const Node& node = nodes[n];
     if (next < node.args.size()) {
       int a = node.args[next++];
-      if (!seen[a]) {
-        seen[a] = 1;
+      if (mark_[a] != epoch_) {
+        mark_[a] = epoch_;
         stack.push_back({a, 0});
       }
       continue;
     }
-    seen[n] = 2;
     order.push_back(n);
     stack.pop_back();
   }
@@ -509,7 +535,8 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
          << "  A part[64];\n  for (int j = 0; j < 64; ++j) part[j] = Acc::identity();\n"
          << "  slope::jit::parallel_for(nt, 1, [&](int64_t tb_, int64_t te_) {\n" << share_open
          << "    for (int64_t tid = tb_; tid < te_; ++tid) {\n"
-         << "      const int64_t lo = " << dims[0].n << " * tid / nt, hi = " << dims[0].n << " * (tid + 1) / nt;\n";
+         << "      const int64_t lo = slope::jit::share(" << dims[0].n << ", tid, nt), hi = slope::jit::share("
+         << dims[0].n << ", tid + 1, nt);\n";
       ind = "      ";
       lo = "lo";
       hi = "hi";
@@ -538,7 +565,8 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     }
     for (size_t d = 0; d < depth; ++d) {
       const bool par = parallel && d == first_kept;
-      const std::string lo = par ? cat(dims[d].n, " * tid / nt") : "0", hi = par ? cat(dims[d].n, " * (tid + 1) / nt") : "";
+      const std::string lo = par ? cat("slope::jit::share(", dims[d].n, ", tid, nt)") : "0",
+                        hi = par ? cat("slope::jit::share(", dims[d].n, ", tid + 1, nt)") : "";
       if (d + 1 == depth && !dims[d].red) {
         open(ind, d, "", "", true, "", lo, hi);
         emit_nodes(os, nodes, order, ind, index_in(d));
