@@ -591,6 +591,43 @@ TEST_F(JitCpu, ArangeAndLinspaceBitExactWithEager) {
   }
 }
 
+// Stored values of one shape share one loop (codegen_stores.cpp), later ones reading the earlier
+// ones from registers: floats, a bool mask and an integer division (checked inside the shared
+// loop) in one group; a read of a group's value through a transpose starts a new loop. Serial
+// and threaded sizes; bits equal to eager mode's.
+TEST_F(JitCpu, StoresOfOneShapeShareALoop) {
+  for (int64_t n : {7, 700}) {
+    SCOPED_TRACE(n);
+    const Shape s{n, n};
+    Builder b;
+    int x = b.input(s, f32), i = b.input(s, i32), j = b.input(s, i32);
+    int a = b.un(Prim::exp, x);                    // three consumers: stored
+    int c = b.bin(Prim::mul, b.un(Prim::sin, a), a);  // reads `a` in place
+    int m = b.bin(Prim::less, c, x);               // a bool, two consumers
+    int q = b.bin(Prim::div, i, j);                // an integer division, two consumers
+    int t = b.bin(Prim::add, b.op(Prim::permute, AxesParams{{1, 0}}, {V(c)}), a);  // c through a transpose
+    b.output(b.op(Prim::where, NoParams{}, {V(m), V(t), V(a)}));
+    b.output(b.op(Prim::cast, CastParams{f32}, {V(q)}));
+    b.output(b.op(Prim::sum, AxesParams{{0}}, {V(b.bin(Prim::mul, t, t))}));
+    b.output(b.op(Prim::where, NoParams{}, {V(m), V(q), V(i)}));
+    b.output(b.un(Prim::logical_not, m));
+    b.output(b.bin(Prim::mul, c, t));
+    const std::vector<Tensor> in = {random({s, f32}), random({s, i32}), random({s, i32}, Range::NonZero)};
+    expect_matches_eager(b.p, in, false);
+    auto exe = compile(b.p);
+    EXPECT_NE(exe->code().find(" values of [" + std::to_string(n) + ", " + std::to_string(n) + "]"), std::string::npos)
+        << exe->code();
+    std::vector<int32_t> jz = in[2].to_vector<int32_t>();
+    jz[numel(s) - 1] = 0;
+    try {
+      exe->run(std::vector<Tensor>{in[0], in[1], tensor(jz, s, i32)});
+      ADD_FAILURE() << "integer division by zero did not throw";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("[div] integer division by zero"), std::string::npos) << e.what();
+    }
+  }
+}
+
 // Outputs that alias inputs, constants, views or each other are copies; constants of every size.
 TEST_F(JitCpu, OutputsAndConstants) {
   Builder b;

@@ -10,8 +10,9 @@
 // unless cheap to recompute. Reductions, pad and cat are loop kernels that consume a lazy
 // expression directly, so their elementwise producers fuse into them. The rest (matmul, conv,
 // gather, scatter_add, threefry, arange) call the small kernels of jit_kernels.h.
-// Loop nests are written by codegen_loops.cpp; buffers of intermediates share one workspace arena
-// planned by liveness (codegen_source.cpp), which also assembles the final source.
+// Loop nests are written by codegen_loops.cpp; consecutive stores of one shape share a loop
+// (codegen_stores.cpp); buffers of intermediates share one workspace arena planned by liveness
+// (codegen_source.cpp), which also assembles the final source.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -72,6 +73,21 @@ struct Kernel {
 // A reduction (or none) fused into a loop kernel.
 enum class Reduce { none, sum, max };
 
+// The most elementwise ops one kernel computes: a longer expression is stored and continued from
+// the stored buffer by a new kernel, and stores grouped into one loop stop at this many ops.
+// Compilers take superlinear time in the size of a function (one 10,000-op chain took g++ 8 s
+// and clang 37 s), so bounded kernels, compiled as separate functions, keep the cold compile time
+// linear in the program's length; one store and load per this many ops costs nothing measurable.
+// On 10k-op chains, 128 and 256 compile alike and 512 takes g++ 4x as long.
+constexpr int64_t kMaxKernelOps = 256;
+
+// A value written densely to a buffer by a (possibly shared) elementwise loop.
+struct Store {
+  Lazy value;
+  int buf;
+  std::string comment;
+};
+
 class Generator {
  public:
   std::vector<Buf> bufs;
@@ -92,15 +108,33 @@ class Generator {
   int op(Prim p, DType dtype, std::vector<int> args);
 
   // Writes `value` (over `shape`, with `reduced` dims combined by `r`) to `dest`, a view over the
-  // kept dims. Adds one kernel.
+  // kept dims. Adds one kernel (after any pending stores).
   void loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
             const View& dest);
-  // Nodes reachable from `root` (operands before users), without recursion; O(their number).
-  std::vector<int> topo(int root) const;
+  // Adds a kernel that calls into jit_kernels.h (after any pending stores).
+  void add_kernel(Kernel k);
+  // Stores `value` densely into temp buffer `buf` (codegen_stores.cpp). The store waits: the
+  // next stores of the same shape join it in one loop, which computes each value once and hands
+  // it to the later ones in a register. Any other kernel, or flush_stores(), writes the group.
+  void store(const Lazy& value, int buf, const std::string& comment);
+  void flush_stores();
+  // Nodes reachable from `roots` (operands before users), without recursion; O(their number).
+  std::vector<int> topo(const std::vector<int>& roots) const;
+  std::vector<int> topo(int root) const { return topo(std::vector<int>{root}); }
   // Ops in the DAG; `heavy` counts transcendental ones.
-  void cost(int root, int& ops, int& heavy, bool& int_div) const;
+  void cost(const std::vector<int>& roots, int& ops, int& heavy, bool& int_div) const;
+  void cost(int root, int& ops, int& heavy, bool& int_div) const { cost(std::vector<int>{root}, ops, heavy, int_div); }
 
  private:
+  // One loop kernel; `also` are more elementwise values stored by the same loop (reduce none;
+  // dense destinations over `value`'s shape, like `dest`).
+  void emit_loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
+                 const View& dest, const std::vector<std::pair<int, View>>& also = {});
+  bool reads_pending_view(const Lazy& value) const;
+  int substitute(int root, const std::vector<std::pair<int, int>>& stored, const Shape& shape);
+
+  std::vector<Store> pending_;  // stores waiting for their loop: one shape, in program order
+  int64_t pending_ops_ = 0;
   mutable std::vector<uint32_t> mark_;  // topo's visited marks: == epoch_ when seen in this walk
   mutable uint32_t epoch_ = 0;
 };

@@ -185,7 +185,7 @@ int Generator::op(Prim p, DType dtype, std::vector<int> args) {
   return static_cast<int>(nodes.size()) - 1;
 }
 
-std::vector<int> Generator::topo(int root) const {
+std::vector<int> Generator::topo(const std::vector<int>& roots) const {
   // Marks from earlier walks are told apart by their epoch, so a walk costs what it visits (a
   // fresh array per walk made planning quadratic in the program's length).
   if (++epoch_ == 0) {
@@ -194,29 +194,33 @@ std::vector<int> Generator::topo(int root) const {
   }
   mark_.resize(nodes.size(), 0);
   std::vector<int> order;
-  std::vector<std::pair<int, size_t>> stack{{root, 0}};
-  mark_[root] = epoch_;
-  while (!stack.empty()) {
-    auto& [n, next] = stack.back();
-    const Node& node = nodes[n];
-    if (next < node.args.size()) {
-      int a = node.args[next++];
-      if (mark_[a] != epoch_) {
-        mark_[a] = epoch_;
-        stack.push_back({a, 0});
+  std::vector<std::pair<int, size_t>> stack;
+  for (int root : roots) {
+    if (mark_[root] == epoch_) continue;
+    mark_[root] = epoch_;
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      auto& [n, next] = stack.back();
+      const Node& node = nodes[n];
+      if (next < node.args.size()) {
+        int a = node.args[next++];
+        if (mark_[a] != epoch_) {
+          mark_[a] = epoch_;
+          stack.push_back({a, 0});
+        }
+        continue;
       }
-      continue;
+      order.push_back(n);
+      stack.pop_back();
     }
-    order.push_back(n);
-    stack.pop_back();
   }
   return order;
 }
 
-void Generator::cost(int root, int& ops, int& heavy_ops, bool& int_div) const {
+void Generator::cost(const std::vector<int>& roots, int& ops, int& heavy_ops, bool& int_div) const {
   ops = heavy_ops = 0;
   int_div = false;
-  for (int n : topo(root)) {
+  for (int n : topo(roots)) {
     const Node& node = nodes[n];
     if (node.kind != Node::op) continue;
     ++ops;
@@ -274,6 +278,17 @@ struct Dim {
 
 void Generator::loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
                      const View& dest) {
+  flush_stores();
+  emit_loop(comment, value, reduced, r, dest);
+}
+
+void Generator::add_kernel(Kernel k) {
+  flush_stores();
+  kernels.push_back(std::move(k));
+}
+
+void Generator::emit_loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
+                          const View& dest, const std::vector<std::pair<int, View>>& also) {
   const Shape& shape = value.shape;
   const size_t rank = shape.size();
   const DType T = value.dtype;
@@ -285,13 +300,18 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     // A sum over an empty axis is 0 everywhere (max of an empty axis is a shape error).
     if (r != Reduce::none && numel(kept_shape) > 0) {
       int zero = literal(cat(t, "(0)"), T);
-      loop(comment, Lazy{kept_shape, T, zero}, std::vector<bool>(kept_shape.size(), false), Reduce::none, dest);
+      emit_loop(comment, Lazy{kept_shape, T, zero}, std::vector<bool>(kept_shape.size(), false), Reduce::none, dest);
     }
     return;
   }
   Kernel k;
   k.comment = comment;
-  const std::vector<int> order = topo(value.root);
+  std::vector<int> roots{value.root};
+  for (const auto& [root, view] : also) {
+    check(r == Reduce::none && view.strides == dest.strides, "jit", "internal: stores of one loop must agree");
+    roots.push_back(root);
+  }
+  const std::vector<int> order = topo(roots);
   std::vector<int> leaves;
   for (int n : order)
     if (nodes[n].kind == Node::leaf) {
@@ -299,6 +319,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
       k.reads.push_back(nodes[n].view.buf);
     }
   k.writes.push_back(dest.buf);
+  for (const auto& [root, view] : also) k.writes.push_back(view.buf);
 
   // Dims of the iteration space, size-1 dims dropped.
   std::vector<Dim> dims;
@@ -353,7 +374,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
   }
   int ops, heavy_ops;
   bool int_div;
-  cost(value.root, ops, heavy_ops, int_div);
+  cost(roots, ops, heavy_ops, int_div);
   const bool parallel = static_cast<double>(numel(shape)) * (1 + ops / 4 + 8 * heavy_ops) >= kParallelWork;
 
   std::ostringstream os;
@@ -369,6 +390,15 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
        << v.offset << ";\n";
   }
   os << "  " << t << "* __restrict dst = reinterpret_cast<" << t << "*>(b" << dest.buf << ") + " << dest.offset << ";\n";
+  for (size_t j = 0; j < also.size(); ++j) {
+    const char* tj = ctype(nodes[also[j].first].dtype);
+    os << "  " << tj << "* __restrict dst" << j + 1 << " = reinterpret_cast<" << tj << "*>(b" << also[j].second.buf
+       << ") + " << also[j].second.offset << ";\n";
+  }
+  // The stores of the other values at destination index `di` (same strides as dst).
+  auto store_also = [&](const std::string& ind, const std::string& di) {
+    for (size_t j = 0; j < also.size(); ++j) os << ind << "dst" << j + 1 << "[" << di << "] = v" << also[j].first << ";\n";
+  };
   const bool into = has_red && !local;
   // "into" accumulates in place: in the destination itself unless the accumulator type differs.
   bool acc_array = false;
@@ -481,6 +511,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     for (int l : leaves) os << "  const int64_t q" << l << " = 0;\n";
     emit_nodes(os, nodes, order, ind, index_in(depth));
     os << "  dst[0] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root) << ";\n";
+    store_also(ind, "0");
   } else if (!has_red || (local && n_kept > 0)) {
     // Elementwise, or one local accumulator per output element (kept loops outside).
     const bool inner_kept = n_kept == depth;
@@ -512,6 +543,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
       // (only size-1 dims were reduced: each output element is its own reduction)
       os << ind << "dst[" << di << "] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root)
          << ";\n";
+      store_also(ind, di);
     } else {
       os << ind << "A a = Acc::identity();\n";
       for (size_t d = n_kept; d + 1 < depth; ++d) open(ind, d, "", "", false);

@@ -31,14 +31,6 @@ namespace {
 // Elements of one im2col slab (cf. conv.cpp: a few MiB, stays in cache for the GEMM).
 constexpr int64_t kColLimit = int64_t(1) << 20;
 
-// The most elementwise ops one fused expression (so one kernel) holds before it is stored and
-// continued from the stored buffer in a new kernel. Compilers take superlinear time in the size
-// of a function (a 10,000-op chain in one loop took g++ 8 s and clang 37 s), so bounded kernels,
-// compiled as separate functions, keep the cold compile time linear in the program's length; one
-// store and load per this many ops costs nothing measurable. Measured on 10k-op chains: 128 and
-// 256 compile alike, 512 takes g++ 4x longer.
-constexpr int64_t kMaxKernelOps = 256;
-
 bool is_elementwise(Prim p) {
   Family f = family(p);
   return f == Family::unary || f == Family::binary || f == Family::ternary;
@@ -99,6 +91,7 @@ class Planner {
       instruction(ins);
     }
     bind_outputs();
+    g_.flush_stores();
   }
 
  private:
@@ -168,7 +161,7 @@ class Planner {
     if (dense_buf(v) >= 0) return v;
     AVal av{v.shape, v.dtype};
     int b = g_.add_buf(BufKind::temp, 0, v.dtype, numel(v.shape));
-    g_.loop(describe(v, "store"), v, std::vector<bool>(v.shape.size(), false), Reduce::none, View{b, 0, dense_strides(v.shape)});
+    g_.store(v, b, describe(v, "store"));
     return dense(b, av);
   }
 
@@ -363,7 +356,7 @@ class Planner {
 
   // A kernel that calls into jit_kernels.h.
   void call(const std::string& comment, std::string body, std::vector<int> reads, std::vector<int> writes) {
-    g_.kernels.push_back(Kernel{comment, std::move(body), std::move(reads), std::move(writes)});
+    g_.add_kernel(Kernel{comment, std::move(body), std::move(reads), std::move(writes)});
   }
   static std::string ptr(int buf, DType d, bool is_const = true) {
     return cat("reinterpret_cast<", is_const ? "const " : "", ctype(d), "*>(b", buf, ")");
