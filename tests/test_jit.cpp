@@ -243,7 +243,14 @@ TEST_P(JitFront, InvalidNamesAreErrors) {
     }
   }
   EXPECT_THROW(jit(id, std::string(129, 'n')), Error);
-  EXPECT_NO_THROW(jit(id, std::string(128, 'n')));
+  // The longest name is valid, and so are the longer names of its derived programs (grad's
+  // <name>_fwd, <name>_lin_T): they compile, never falling back to the interpreter.
+  auto longest = jit([](const Tensor& x) { return x.sin(); }, std::string(128, 'n'));
+  ::testing::internal::CaptureStderr();
+  Tensor g = grad([&](const Tensor& x) { return longest(x).sum(); })(tensor({0.5f}));
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(log.find("[jit]"), std::string::npos) << log;
+  EXPECT_NEAR(g.item<float>(), std::cos(0.5f), 1e-6);
   EXPECT_NO_THROW(jit(id, "main"));  // prefixed in generated code: collides with nothing
   EXPECT_THROW(SLOPE_JIT([](const Tensor& x) { return x; }), Error);
 }

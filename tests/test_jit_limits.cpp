@@ -140,7 +140,7 @@ Tensor chain(const Tensor& x, int n) {
 // A 10,000-op chain compiles (no fallback: code() is not empty) and matches eager mode. The
 // check that does not depend on the host's speed is the shape of the code: kernels of at most a
 // few hundred ops, however long the program, which is what keeps the compilers linear (one
-// function of 10,000 ops took g++ 8 s and clang 37 s; 100,000 crashed g++ after 9 minutes). The
+// function of 10,000 ops took g++ 8 s; 100,000 crashed g++ after 9 minutes). The
 // time is printed for the record.
 TEST(JitLimits, LongChainCompilesInBoundedKernels) {
   if (!have_cpu()) GTEST_SKIP() << "no cpu backend in this build";

@@ -50,8 +50,9 @@ class Program {
 // A valid program name: a C identifier made of letters, digits and single underscores, starting
 // with a letter and not ending with an underscore, at most 128 characters ("train_step", "f2").
 // Generated code prefixes it (`slope_<name>`) and appends suffixes (`_fwd`, `_compute`), which
-// then never form a reserved identifier (`__`, `_X`).
-bool is_program_name(const std::string& name);
+// then never form a reserved identifier (`__`, `_X`). Names derived from a valid one (jit's
+// `<name>_fwd`, `vmap_<name>`, ...) may grow past `max_size`; code generation allows that.
+bool is_program_name(const std::string& name, size_t max_size = 128);
 // The rule above, said in words for error messages.
 extern const char* const kProgramNameRule;
 

@@ -85,8 +85,8 @@ const char* const kProgramNameRule =
     "letters, digits and single underscores, starting with a letter and not ending with an underscore, "
     "at most 128 characters (e.g. \"train_step\")";
 
-bool is_program_name(const std::string& name) {
-  if (name.empty() || name.size() > 128 || name.back() == '_') return false;
+bool is_program_name(const std::string& name, size_t max_size) {
+  if (name.empty() || name.size() > max_size || name.back() == '_') return false;
   auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
   if (!letter(name[0])) return false;
   for (size_t i = 1; i < name.size(); ++i) {

@@ -413,7 +413,8 @@ std::string jit_name_of(const char* spelling) {
   s = b == std::string::npos ? "" : s.substr(b);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
   bool plain = !s.empty();
-  for (char c : s) plain = plain && (c == ':' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+  for (char c : s)
+    plain = plain && (c == ':' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
   check(plain, "jit", "SLOPE_JIT names the jit after a function or variable, got `", spelling,
         "`; name it yourself with jit(f, \"name\")");
   const std::string last = s.substr(s.rfind(':') == std::string::npos ? 0 : s.rfind(':') + 1);

@@ -75,8 +75,8 @@ enum class Reduce { none, sum, max };
 
 // The most elementwise ops one kernel computes: a longer expression is stored and continued from
 // the stored buffer by a new kernel, and stores grouped into one loop stop at this many ops.
-// Compilers take superlinear time in the size of a function (one 10,000-op chain took g++ 8 s
-// and clang 37 s), so bounded kernels, compiled as separate functions, keep the cold compile time
+// Compilers take superlinear time in the size of a function (one 10,000-op chain took g++ 8 s,
+// its gradient 80 s), so bounded kernels, compiled as separate functions, keep the cold compile time
 // linear in the program's length; one store and load per this many ops costs nothing measurable.
 // On 10k-op chains, 128 and 256 compile alike and 512 takes g++ 4x as long.
 constexpr int64_t kMaxKernelOps = 256;

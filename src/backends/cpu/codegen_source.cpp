@@ -107,7 +107,7 @@ std::string buffer_address(const Buf& b, size_t n_inputs) {
 }  // namespace
 
 Source generate(const Program& program, const std::string& name) {
-  check(is_program_name(name), "jit", "cannot generate code for a program called \"", name,
+  check(is_program_name(name, name.size()), "jit", "cannot generate code for a program called \"", name,
         "\": a program name is ", kProgramNameRule);
   Generator g;
   g.program_name = name;
