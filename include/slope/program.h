@@ -72,7 +72,8 @@ Program inline_calls(const Program& p);
 Program optimize(const Program& p);
 // Fusion grouping: one id per instruction (-1 = not fused with anything). Instructions with one
 // id become one loop in the cpu backend's generated code: elementwise ops, the movement ops and
-// constants feeding them, and a reduction consuming them.
+// constants feeding them, and a reduction consuming them. (The generator also cuts expressions
+// past 256 ops, and lets the stores of several groups of one shape share a loop.)
 std::vector<int> fusion_groups(const Program& p);
 // Graphviz DOT text: one node per instruction, edges along data flow; `groups`, when given, has
 // one fusion-group id per instruction (-1 = none) and draws each group as a cluster.

@@ -18,7 +18,7 @@ namespace {
 
 using Entry = int (*)(const void* const*, void* const*, void*, char*, size_t);
 
-// The pool generated code runs its parallel loops on (jit_kernels.h's slope_set_threads): this
+// The pool generated code runs its parallel loops on (its slope_<name>_set_threads): this
 // process's one pool, with BLAS single-threaded wherever the program calls it.
 using RangeTask = void (*)(void*, int64_t, int64_t);
 void host_parallel_for(int64_t n, int64_t grain, RangeTask task, void* ctx) {
@@ -32,8 +32,7 @@ class CompiledExecutable final : public Executable {
  public:
   CompiledExecutable(std::shared_ptr<SharedLibrary> lib, Entry entry, const Program& p, codegen::Source src)
       : lib_(std::move(lib)), entry_(entry), name_(p.name), constants_(std::move(src.constants)),
-        workspace_(src.workspace_bytes),
-        code_(std::move(src.code)), source_(std::move(src.text)) {
+        workspace_(src.workspace_bytes), code_(std::move(src.code)), source_(std::move(src.text)) {
     for (int v : p.inputs) inputs_.push_back(p.vars[v]);
     for (const Atom& a : p.outputs) outputs_.push_back(p.aval(a));
   }

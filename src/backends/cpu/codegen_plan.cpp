@@ -11,9 +11,12 @@
 //  * sum/max, pad and cat are loop kernels that consume their operands' expressions;
 //  * a value with several consumers is stored once, unless cheap (then each consumer recomputes
 //    it: a few adds cost less than a round trip through memory);
+//  * an expression of more than kMaxKernelOps ops is stored and continued from its buffer, so no
+//    kernel grows with the program (compile time stays linear);
 //  * matmul, conv, gather, scatter_add, threefry and arange take materialised operands. matmul
 //    accepts a strided view whose last two dims are a (possibly transposed) BLAS matrix: a
 //    permute of a contiguous value swapping the last two axes becomes CblasTrans, no copy.
+// Stores go through Generator::store, which lets consecutive stores of one shape share a loop.
 // Program outputs are written straight into the output buffers: the kernel that materialises a
 // value writes the caller's buffer when the value is an output; an output that is an input, a
 // constant, a view or another output's value is copied.
