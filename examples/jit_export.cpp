@@ -19,11 +19,9 @@ int main(int argc, char** argv) {
   // 1. One fused loop: tanh(x * 2 + 1) * x.
   auto fused = slope::jit([](const Tensor& x) { return (x * 2 + 1).tanh() * x; }, "fused");
   auto low = fused.lower(slope::ones({1024}));
-  std::cout << "==== program\n" << low.program().str(low.name()) << "\n==== generated code (" << low.code().size()
-            << " characters; kernels below)\n";
-  std::string code = low.code();
-  size_t k = code.find("// ---- kernels");
-  std::cout << (k == std::string::npos ? code : code.substr(k)) << "\n";
+  std::cout << "==== program\n" << low.program() << "\n==== generated code (" << low.source().size()
+            << " characters with the shared preamble; the program's own part:)\n"
+            << low.code() << "\n";
 
   // 2. A whole training step (forward, backward, SGD update) is one compiled program.
   slope::manual_seed(0);
@@ -47,7 +45,7 @@ int main(int argc, char** argv) {
   }
   auto low_step = step.lower(m, x, y);
   std::cout << "train_step: " << low_step.program().instructions.size() << " instructions after optimization\n";
-  low_step.export_to(dir, "train_step");
+  low_step.export_to(dir);  // named after the jit: train_step.cpp, train_step.h, train_step_run, ...
   std::cout << "exported to " << dir << "/ (cmake -S " << dir << " -B " << dir << "/build && cmake --build " << dir
             << "/build)\n";
   return 0;

@@ -175,10 +175,84 @@ TEST_P(JitFront, LoweredShowsProgramAndDot) {
   EXPECT_NE(low.traced().str().find("mul"), std::string::npos);
   if (GetParam() == "reference") {
     EXPECT_EQ(low.code(), "");  // interprets: no generated code
+    EXPECT_EQ(low.source(), "");
   } else {
-    EXPECT_NE(low.code().find("extern \"C\" int slope_main"), std::string::npos);
-    EXPECT_NE(low.code().find("tanh"), std::string::npos);
+    EXPECT_NE(low.code().find("extern \"C\" int slope_fused_compute("), std::string::npos) << low.code();
+    EXPECT_NE(low.code().find("slope::scalar::tanh<float>"), std::string::npos);
   }
+}
+
+// code() is the program's own code: its kernels and entry point, not the ~30 KB preamble every
+// program shares (x * x once showed 29.6 KB, ~670 lines of preamble before a 20-line kernel).
+// source() is the whole translation unit, ending with code().
+TEST_P(JitFront, CodeShowsTheProgramSourceTheWholeUnit) {
+  if (GetParam() == "reference") GTEST_SKIP() << "the reference backend interprets: no code";
+  auto square = jit([](const Tensor& x) { return x * x; }, "square");
+  auto low = square.lower(ones({8}));
+  const std::string code = low.code(), source = low.source();
+  EXPECT_LT(code.size(), 3000u) << code;
+  EXPECT_NE(code.find("slope::scalar::mul<float>(v0, v0)"), std::string::npos) << code;
+  EXPECT_NE(code.find("extern \"C\" int slope_square_compute("), std::string::npos) << code;
+  for (const char* preamble : {"namespace slope", "cblas_sgemm", "#include"})
+    EXPECT_EQ(code.find(preamble), std::string::npos) << preamble << " in\n" << code;
+  ASSERT_GT(source.size(), code.size());
+  EXPECT_EQ(source.compare(source.size() - code.size(), code.size(), code), 0);
+  EXPECT_NE(source.find("namespace slope"), std::string::npos);
+  EXPECT_NE(source.find("def square(x0)"), std::string::npos);
+}
+
+// One name everywhere: the jit object's, printed after `def`, in the entry point slope_<name>_,
+// in SLOPE_LOG_JIT's report, in dot(); an unnamed jit is named after where it was made.
+TEST_P(JitFront, OneNameEverywhere) {
+  auto named = jit([](const Tensor& x) { return x.exp(); }, "soft_step");
+  auto low = named.lower(ones({3}));
+  EXPECT_EQ(named.name(), "soft_step");
+  EXPECT_EQ(low.name(), "soft_step");
+  EXPECT_EQ(low.program().str().rfind("def soft_step(x0)", 0), 0u) << low.program();
+  EXPECT_EQ(low.traced().str().rfind("def soft_step(x0)", 0), 0u);
+  EXPECT_NE(low.dot().find("digraph \"soft_step\""), std::string::npos) << low.dot();
+  if (GetParam() == "cpu") {
+    EXPECT_NE(low.code().find("slope_soft_step_compute"), std::string::npos);
+  }
+  auto unnamed = jit([](const Tensor& x) { return x.exp(); });
+  EXPECT_EQ(unnamed.name(), "jit_test_jit_" + std::to_string(__LINE__ - 1));
+  EXPECT_EQ(unnamed.lower(ones({3})).program().str().rfind("def " + unnamed.name() + "(x0)", 0), 0u);
+  EXPECT_EQ(SLOPE_JIT(f).name(), "f");
+  EXPECT_EQ(SLOPE_JIT(::f).name(), "f");
+  auto copy = named;  // copies share the cache and the name
+  EXPECT_EQ(copy.name(), "soft_step");
+  // derived programs (jvp, transpose, vmap) carry the name too
+  setenv("SLOPE_LOG_JIT", "1", 1);
+  ::testing::internal::CaptureStderr();
+  grad([&](const Tensor& x) { return named(x).sum(); })(ones({3}));
+  std::string log = ::testing::internal::GetCapturedStderr();
+  unsetenv("SLOPE_LOG_JIT");
+  EXPECT_NE(log.find("def soft_step_fwd(x0)"), std::string::npos) << log;
+  EXPECT_NE(log.find("def soft_step_lin_T("), std::string::npos) << log;
+}
+
+TEST_P(JitFront, InvalidNamesAreErrors) {
+  auto id = [](const Tensor& x) { return x; };
+  for (const char* bad : {"two words", "1st", "_hidden", "trailing_", "dunder__x", "semi;colon", "caf\xc3\xa9"}) {
+    try {
+      jit(id, bad);
+      ADD_FAILURE() << "jit accepted the name \"" << bad << "\"";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(std::string("[jit] the name \"") + bad + "\" is not a valid program name", 0), 0u)
+          << e.what();
+    }
+  }
+  EXPECT_THROW(jit(id, std::string(129, 'n')), Error);
+  // The longest name is valid, and so are the longer names of its derived programs (grad's
+  // <name>_fwd, <name>_lin_T): they compile, never falling back to the interpreter.
+  auto longest = jit([](const Tensor& x) { return x.sin(); }, std::string(128, 'n'));
+  ::testing::internal::CaptureStderr();
+  Tensor g = grad([&](const Tensor& x) { return longest(x).sum(); })(tensor({0.5f}));
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(log.find("[jit]"), std::string::npos) << log;
+  EXPECT_NEAR(g.item<float>(), std::cos(0.5f), 1e-6);
+  EXPECT_NO_THROW(jit(id, "main"));  // prefixed in generated code: collides with nothing
+  EXPECT_THROW(SLOPE_JIT([](const Tensor& x) { return x; }), Error);
 }
 
 TEST_P(JitFront, TwoThreadsCallOneJittedFunction) {

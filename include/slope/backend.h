@@ -21,7 +21,10 @@ class Executable {
  public:
   virtual ~Executable() = default;
   virtual std::vector<Tensor> run(std::span<const Tensor> in) const = 0;
-  virtual std::string code() const { return {}; }  // generated source; empty when interpreted
+  // The program's generated code (its kernels and entry point); empty when interpreted.
+  virtual std::string code() const { return {}; }
+  // The whole translation unit that was compiled: code() after any shared preamble.
+  virtual std::string source() const { return code(); }
 };
 
 class Backend {

@@ -1,7 +1,8 @@
 #pragma once
 // jit: a whole function staged into one Program, compiled by the backend, cached by argument types.
 //
-//   auto step = slope::jit(train_step);          // any callable over pytrees of tensors
+//   auto step = slope::jit(train_step, "train_step");   // any callable over pytrees of tensors
+//   auto same = SLOPE_JIT(train_step);                   // named after the function: "train_step"
 //   auto [loss, model2] = step(model, batch);     // first call per signature traces + compiles
 //   auto low = step.lower(model, batch);          // inspect: low.program(), low.code(), low.dot()
 //   low.export_to("step_export");                 // a standalone CMake folder (cpu backend)
@@ -14,6 +15,13 @@
 // static (non-tensor) leaf's value; never the function's address. A jitted call is one `call`
 // primitive whose body keeps its Program, with rules of its own: grad(jit(f)), jit(grad(f)),
 // vmap(jit(f)) and jit(jit(f)) all stay compiled.
+//
+// The name: one per jit object, used everywhere — the Program prints as `def <name>(...)`, the
+// generated code's entry point is `slope_<name>_compute`, SLOPE_LOG_JIT reports it, and an export
+// is called <name> unless told otherwise. It is what the user gives (checked by is_program_name:
+// letters, digits, single underscores), or for an unnamed jit the place it was made:
+// `jit_<file>_<line>` (a C++ lambda has no name; the call site is stable across runs and says
+// where to look).
 #include <any>
 #include <memory>
 #include <mutex>
@@ -39,6 +47,19 @@ struct Traced {
 Traced trace_jit(const std::string& name, const FlatFn& f, const std::vector<AVal>& in);
 std::vector<Tensor> call_jit(const Traced& t, const std::vector<Tensor>& leaves);
 std::string jit_key(const std::string& structure, const std::vector<Tensor>& leaves);
+
+// Where jit() was called, captured by a default argument (__builtin_FILE/LINE: g++ and clang++,
+// and unlike std::source_location available to clang 14 with libstdc++).
+struct CallSite {
+  const char* file;
+  unsigned line;
+  static CallSite here(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) { return {file, line}; }
+};
+// The name a jit gets: `name` if given (throws "[jit] ..." unless it is a valid program name),
+// else jit_<file stem>_<line> of the call site.
+std::string jit_name(const std::string& name, const CallSite& site);
+// SLOPE_JIT(f): the last identifier of the spelling ("ns::train_step" -> "train_step").
+std::string jit_name_of(const char* spelling);
 }  // namespace detail
 
 // A jitted function lowered for one signature: what will run, for inspection and export.
@@ -48,12 +69,17 @@ class Lowered {
   std::string name() const { return traced_.body->name(); }
   const Program& traced() const;   // as staged from f (may contain calls)
   Program program() const;         // optimized and flat: what the backend compiles
-  std::string code() const;        // the code the default backend generated (empty if it interprets)
+  // The program's own generated code: its kernels and entry point, as the default backend
+  // compiles them (empty if it interprets). source() is the whole translation unit: the same
+  // code after the preamble every program shares (slope/scalar.h, the kernels of jit_kernels.h).
+  std::string code() const;
+  std::string source() const;
   std::string dot() const;         // Graphviz DOT of program(), fusion groups as clusters
   // Writes a folder that builds with CMake alone and computes the same outputs with no slope:
-  // <name>.cpp (the generated code), <name>.h (plain C entry point), <name>_constants.bin,
-  // CMakeLists.txt, README.md. Uses the cpu backend's code generator.
-  void export_to(const std::string& dir, const std::string& name = "main") const;
+  // <name>.cpp (the generated code), <name>.h (plain C entry point slope_<name>),
+  // <name>_constants.bin, <name>_run.cpp (a CLI), CMakeLists.txt, README.md. `name` defaults to
+  // this program's name. Uses the cpu backend's code generator.
+  void export_to(const std::string& dir, const std::string& name = "") const;
 
  private:
   detail::Traced traced_;
@@ -62,7 +88,11 @@ class Lowered {
 template <class F>
 class Jit {
  public:
-  explicit Jit(F f, std::string name) : f_(std::move(f)), name_(std::move(name)), cache_(std::make_shared<Cache>()) {}
+  // `name` must be a valid program name (is_program_name), or empty for jit_<file>_<line>.
+  explicit Jit(F f, const std::string& name = {}, detail::CallSite site = detail::CallSite::here())
+      : f_(std::move(f)), name_(detail::jit_name(name, site)), cache_(std::make_shared<Cache>()) {}
+
+  const std::string& name() const { return name_; }
 
   template <class... Args>
   auto operator()(const Args&... args) const {
@@ -138,9 +168,14 @@ class Jit {
   std::shared_ptr<Cache> cache_;  // shared by copies of this jit object
 };
 
+// `name`: see "The name" above; empty for jit_<file>_<line> of the call site.
 template <class F>
-Jit<std::decay_t<F>> jit(F&& f, std::string name = "jit") {
-  return Jit<std::decay_t<F>>(std::forward<F>(f), std::move(name));
+Jit<std::decay_t<F>> jit(F&& f, const std::string& name = {}, detail::CallSite site = detail::CallSite::here()) {
+  return Jit<std::decay_t<F>>(std::forward<F>(f), name, site);
 }
 
 }  // namespace slope
+
+// jit named after the function's spelling: SLOPE_JIT(train_step) is jit(train_step, "train_step").
+// For a named function, function object or lambda variable; a qualified name keeps its last part.
+#define SLOPE_JIT(f) ::slope::jit(f, ::slope::detail::jit_name_of(#f))

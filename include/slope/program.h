@@ -28,6 +28,9 @@ struct Instruction {
 
 class Program {
  public:
+  // What the program is called: printed after `def`, and (for jit) the name of its compiled entry
+  // point and of an export. See is_program_name() for what is allowed.
+  std::string name = "f";
   std::vector<AVal> vars;           // type of every variable, indexed by id
   std::vector<int> inputs;          // input variable ids
   std::vector<Instruction> instructions;
@@ -40,8 +43,18 @@ class Program {
   const AVal& aval(const Atom& a) const { return a.is_var() ? vars[a.var] : a.value.aval(); }
   // Evaluates the program on the current interpreter (so it can itself be transformed).
   std::vector<Tensor> run(const std::vector<Tensor>& args) const;
-  std::string str(const std::string& name = "f") const;
+  std::string str() const { return str(name); }
+  std::string str(const std::string& def_name) const;  // printed as `def <def_name>(...)`
 };
+
+// A valid program name: a C identifier made of letters, digits and single underscores, starting
+// with a letter and not ending with an underscore, at most 128 characters ("train_step", "f2").
+// Generated code prefixes it (`slope_<name>`) and appends suffixes (`_fwd`, `_compute`), which
+// then never form a reserved identifier (`__`, `_X`). Names derived from a valid one (jit's
+// `<name>_fwd`, `vmap_<name>`, ...) may grow past `max_size`; code generation allows that.
+bool is_program_name(const std::string& name, size_t max_size = 128);
+// The rule above, said in words for error messages.
+extern const char* const kProgramNameRule;
 
 std::ostream& operator<<(std::ostream& os, const Program& p);
 
@@ -59,10 +72,12 @@ Program inline_calls(const Program& p);
 Program optimize(const Program& p);
 // Fusion grouping: one id per instruction (-1 = not fused with anything). Instructions with one
 // id become one loop in the cpu backend's generated code: elementwise ops, the movement ops and
-// constants feeding them, and a reduction consuming them.
+// constants feeding them, and a reduction consuming them. (The generator also cuts expressions
+// past 256 ops, and lets the stores of several groups of one shape share a loop.)
 std::vector<int> fusion_groups(const Program& p);
 // Graphviz DOT text: one node per instruction, edges along data flow; `groups`, when given, has
 // one fusion-group id per instruction (-1 = none) and draws each group as a cluster.
-std::string to_dot(const Program& p, const std::string& name = "f", const std::vector<int>* groups = nullptr);
+// The graph is named after the program unless `name` is given.
+std::string to_dot(const Program& p, const std::string& name = "", const std::vector<int>* groups = nullptr);
 
 }  // namespace slope

@@ -333,6 +333,7 @@ Program eliminate_dead_code(const Program& p) {
   // Renumber densely: inputs first, in order, then the kept instructions' outputs in order, so
   // the result carries no types of vars that no longer exist.
   Program q;
+  q.name = p.name;
   std::vector<int> map(p.vars.size(), -1);
   auto rename = [&](int v) {
     if (map[v] < 0) map[v] = q.new_var(p.vars[v]);
@@ -361,6 +362,7 @@ Program eliminate_dead_code(const Program& p) {
 Program eliminate_common_subexpressions(const Program& p) {
   check_var_ids(p, "eliminate_common_subexpressions");
   Program q;
+  q.name = p.name;
   q.vars = p.vars;
   q.inputs = p.inputs;
   // Each var's replacement (itself unless its instruction merged into an earlier one). Vars are
@@ -430,6 +432,7 @@ Program fold_constants(const Program& p) {
   // program (and a compiled kernel makes them about as fast).
   constexpr int64_t kMaxFoldedNumel = 1024;
   Program q;
+  q.name = p.name;
   q.vars = p.vars;
   q.inputs = p.inputs;
   std::vector<Tensor> value(p.vars.size());  // the constant a folded var became
@@ -492,7 +495,7 @@ std::string to_dot(const Program& p, const std::string& name, const std::vector<
     REQUIRE(groups->size() == p.instructions.size(), "to_dot", "groups has ", groups->size(), " entries for ",
           p.instructions.size(), " instructions (one fusion-group id per instruction, -1 for none)");
   std::ostringstream os;
-  os << "digraph " << dot_quote(name) << " {\n";
+  os << "digraph " << dot_quote(name.empty() ? p.name : name) << " {\n";
   os << "  graph [fontname=\"monospace\"];\n";
   os << "  node [fontname=\"monospace\", fontsize=11];\n";
   os << "  edge [fontname=\"monospace\", fontsize=9];\n";

@@ -36,7 +36,7 @@ std::string var_name(const Program& p, int v) {
 }
 }  // namespace
 
-std::string Program::str(const std::string& name) const {
+std::string Program::str(const std::string& def_name) const {
   std::ostringstream os;
   // Constants are numbered in order of first use.
   std::vector<const TensorImpl*> consts;
@@ -55,7 +55,7 @@ std::string Program::str(const std::string& name) const {
     t << slope::name(a.dtype) << "]";
     return t.str();
   };
-  os << "def " << name << "(";
+  os << "def " << def_name << "(";
   for (size_t i = 0; i < inputs.size(); ++i) os << (i ? ", " : "") << "x" << i;
   os << "): # (";
   for (size_t i = 0; i < inputs.size(); ++i) os << (i ? ", " : "") << type(vars[inputs[i]]);
@@ -80,5 +80,20 @@ std::string Program::str(const std::string& name) const {
 }
 
 std::ostream& operator<<(std::ostream& os, const Program& p) { return os << p.str(); }
+
+const char* const kProgramNameRule =
+    "letters, digits and single underscores, starting with a letter and not ending with an underscore, "
+    "at most 128 characters (e.g. \"train_step\")";
+
+bool is_program_name(const std::string& name, size_t max_size) {
+  if (name.empty() || name.size() > max_size || name.back() == '_') return false;
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!letter(name[0])) return false;
+  for (size_t i = 1; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '_' ? name[i - 1] == '_' : !(letter(c) || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
 
 }  // namespace slope

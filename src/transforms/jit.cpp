@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -33,6 +35,20 @@ using Mode = StagingInterpreter::Mode;
 bool log_jit() {
   const char* e = std::getenv("SLOPE_LOG_JIT");
   return e && *e && std::string(e) != "0";
+}
+
+// Every value of a program must be able to exist, as in eager mode, which allocates each one
+// (make_array's rule): a byte size past PTRDIFF_MAX would wrap in a backend's size arithmetic.
+// Checked before any backend sees the program, so the answer is the same on every backend.
+void check_values_fit(const Program& p, const char* op) {
+  for (const Instruction& ins : p.instructions)
+    for (int v : ins.outputs) {
+      const AVal& a = p.vars[v];
+      const int64_t n = numel(a.shape);
+      if (static_cast<uint64_t>(n) > static_cast<uint64_t>(PTRDIFF_MAX) / itemsize(a.dtype))
+        fail(op, p.name, ": z", v, " = ", name(ins.prim), "(...) is ", to_string(a), ": ", n, " elements of ",
+             itemsize(a.dtype), " bytes, more than a buffer can hold (", PTRDIFF_MAX, " bytes)");
+    }
 }
 
 // Runs f on fresh staged inputs of these types and returns the recorded Program.
@@ -69,6 +85,7 @@ class JitBody final : public CallBody, public std::enable_shared_from_this<JitBo
   static constexpr size_t npos = static_cast<size_t>(-1);
   JitBody(std::string name, Program p, size_t n_nonlinear = npos)
       : name_(std::move(name)), program_(std::move(p)), n_nonlinear_(n_nonlinear) {
+    program_.name = name_;  // one name: printed, compiled (the entry point) and exported
     for (const Atom& a : program_.outputs) out_avals_.push_back(program_.aval(a));
   }
 
@@ -111,12 +128,13 @@ class JitBody final : public CallBody, public std::enable_shared_from_this<JitBo
     if (it != compiled_.end()) return it->second;
     auto t0 = std::chrono::steady_clock::now();
     const Program& p = optimized_locked();
+    check_values_fit(p, "jit");
     std::shared_ptr<const Executable> exe = b.compile(p);
     if (log_jit()) {
       double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       std::string code = exe->code();
       std::fprintf(stderr, "[jit] %s: compiled for the %s backend in %.1f ms (%zu instructions)\n%s%s%s", name_.c_str(),
-                   b.name().c_str(), ms, p.instructions.size(), p.str(name_).c_str(), code.empty() ? "" : "---- code\n",
+                   b.name().c_str(), ms, p.instructions.size(), p.str().c_str(), code.empty() ? "" : "---- code\n",
                    code.c_str());
     }
     compiled_.emplace(&b, exe);
@@ -356,7 +374,9 @@ Program inline_calls(const Program& p) {
   bool any = false;
   for (const Instruction& ins : p.instructions) any |= ins.prim == Prim::call;
   if (!any) return p;
-  return stage([&](const std::vector<Tensor>& xs) { return p.run(xs); }, input_avals(p), Mode::inline_calls, nullptr);
+  Program q = stage([&](const std::vector<Tensor>& xs) { return p.run(xs); }, input_avals(p), Mode::inline_calls, nullptr);
+  q.name = p.name;
+  return q;
 }
 
 Program optimize(const Program& p) {
@@ -366,6 +386,40 @@ Program optimize(const Program& p) {
 }
 
 namespace detail {
+
+std::string jit_name(const std::string& name, const CallSite& site) {
+  if (!name.empty()) {
+    check(is_program_name(name), "jit", "the name \"", name, "\" is not a valid program name: ", kProgramNameRule);
+    return name;
+  }
+  // jit_<file stem>_<line>: the file's base name without extensions, other characters as '_'.
+  std::string file = site.file ? site.file : "";
+  file = file.substr(file.find_last_of('/') + 1);
+  file = file.substr(0, file.find('.'));
+  std::string stem;
+  for (char c : file) {
+    const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (word) stem += c;
+    else if (!stem.empty() && stem.back() != '_') stem += '_';
+  }
+  while (!stem.empty() && stem.back() == '_') stem.pop_back();
+  std::string r = "jit_" + (stem.empty() ? "" : stem.substr(0, 100) + "_") + std::to_string(site.line);
+  return is_program_name(r) ? r : "jit_" + std::to_string(site.line);
+}
+
+std::string jit_name_of(const char* spelling) {
+  std::string s = spelling;
+  size_t b = s.find_first_not_of(" \t&");
+  s = b == std::string::npos ? "" : s.substr(b);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  bool plain = !s.empty();
+  for (char c : s)
+    plain = plain && (c == ':' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+  check(plain, "jit", "SLOPE_JIT names the jit after a function or variable, got `", spelling,
+        "`; name it yourself with jit(f, \"name\")");
+  const std::string last = s.substr(s.rfind(':') == std::string::npos ? 0 : s.rfind(':') + 1);
+  return jit_name(last.empty() ? s : last, CallSite{});  // (an empty last part fails the name check)
+}
 
 Traced trace_jit(const std::string& name, const FlatFn& f, const std::vector<AVal>& in) {
   JitTraceScope marking;  // user code runs here once, to be replayed
@@ -397,10 +451,11 @@ std::string jit_key(const std::string& structure, const std::vector<Tensor>& lea
 const Program& Lowered::traced() const { return jit_body(traced_).program(); }
 Program Lowered::program() const { return jit_body(traced_).optimized(); }
 std::string Lowered::code() const { return jit_body(traced_).executable(default_backend())->code(); }
+std::string Lowered::source() const { return jit_body(traced_).executable(default_backend())->source(); }
 std::string Lowered::dot() const {
   Program p = program();
   std::vector<int> groups = fusion_groups(p);
-  return to_dot(p, traced_.body->name(), &groups);
+  return to_dot(p, p.name, &groups);
 }
 void Lowered::export_to(const std::string& dir, const std::string& name) const {
   auto names = backend_names();
@@ -408,7 +463,9 @@ void Lowered::export_to(const std::string& dir, const std::string& name) const {
         "needs the cpu backend's code generator; this build has none (configure with -DSLOPE_BACKEND_CPU=ON)");
   check(traced_.lifted.empty(), "export", "the function closes over values of an enclosing transformation; "
         "export a function of its arguments only");
-  get_backend("cpu").export_program(program(), dir, name);
+  Program p = program();
+  check_values_fit(p, "export");
+  get_backend("cpu").export_program(p, dir, name.empty() ? this->name() : name);
 }
 
 }  // namespace slope

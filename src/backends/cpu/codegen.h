@@ -10,8 +10,10 @@
 // unless cheap to recompute. Reductions, pad and cat are loop kernels that consume a lazy
 // expression directly, so their elementwise producers fuse into them. The rest (matmul, conv,
 // gather, scatter_add, threefry, arange) call the small kernels of jit_kernels.h.
-// Loop nests are written by codegen_loops.cpp; buffers of intermediates share one workspace arena
-// planned by liveness (codegen_source.cpp), which also assembles the final source.
+// Loop nests are written by codegen_loops.cpp; consecutive stores of one shape share a loop
+// (codegen_stores.cpp); buffers of intermediates share one workspace arena planned by liveness
+// (codegen_source.cpp), which also assembles the final source.
+#include <cstddef>
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -22,14 +24,18 @@
 namespace slope::cpu::codegen {
 
 // ---- buffers ----
+// Byte sizes are int64 and every one is computed with overflow checks (a wrapped size once made a
+// 2^64-byte temporary a 0-byte one, written through a null pointer): a size past kMaxBytes is a
+// slope::Error "[jit] ..." naming the value being planned (Generator::context).
+constexpr int64_t kMaxBytes = PTRDIFF_MAX;
 enum class BufKind { input, constant, output, temp };
 struct Buf {
   BufKind kind;
   int index;        // input / constant / output number (temp: unused)
   DType dtype;
   int64_t numel;
+  int64_t bytes;    // numel * itemsize, checked
   int64_t offset;   // temp: byte offset in the workspace arena (set by plan_arena)
-  size_t bytes() const { return static_cast<size_t>(numel) * itemsize(dtype); }
 };
 
 // A strided view of a buffer, in elements, over some shape (the owner knows the shape).
@@ -47,6 +53,9 @@ struct Node {
   std::string code;     // literal: a C++ expression of type dtype
   Prim prim{};          // op (elementwise primitives only)
   std::vector<int> args;
+  // An upper bound of the ops in this node's DAG (1 + the args' weights; shared nodes count once
+  // per use), kept as nodes are made so the planner can bound kernels in O(1).
+  int64_t weight = 0;
 };
 struct Lazy {
   Shape shape;
@@ -64,6 +73,21 @@ struct Kernel {
 // A reduction (or none) fused into a loop kernel.
 enum class Reduce { none, sum, max };
 
+// The most elementwise ops one kernel computes: a longer expression is stored and continued from
+// the stored buffer by a new kernel, and stores grouped into one loop stop at this many ops.
+// Compilers take superlinear time in the size of a function (one 10,000-op chain took g++ 8 s,
+// its gradient 80 s), so bounded kernels, compiled as separate functions, keep the cold compile time
+// linear in the program's length; one store and load per this many ops costs nothing measurable.
+// On 10k-op chains, 128 and 256 compile alike and 512 takes g++ 4x as long.
+constexpr int64_t kMaxKernelOps = 256;
+
+// A value written densely to a buffer by a (possibly shared) elementwise loop.
+struct Store {
+  Lazy value;
+  int buf;
+  std::string comment;
+};
+
 class Generator {
  public:
   std::vector<Buf> bufs;
@@ -71,20 +95,48 @@ class Generator {
   std::vector<Kernel> kernels;
   std::vector<Tensor> constants;  // extra inputs after the program's inputs, in order
   bool uses_blas = false;         // some kernel calls cblas_*gemm
+  std::string program_name;
+  std::string context;            // "<program>: <instruction being planned>", for error messages
 
   int add_buf(BufKind kind, int index, DType dtype, int64_t numel);
+  // a * b, a + b for sizes of the value being planned; throw "[jit] ..." past kMaxBytes (or below 0).
+  int64_t size_product(int64_t a, int64_t b) const;
+  int64_t size_sum(int64_t a, int64_t b) const;
+  [[noreturn]] void too_big(const std::string& what) const;
   int leaf(const View& v, DType dtype);
   int literal(const std::string& code, DType dtype);
   int op(Prim p, DType dtype, std::vector<int> args);
 
   // Writes `value` (over `shape`, with `reduced` dims combined by `r`) to `dest`, a view over the
-  // kept dims. Adds one kernel.
+  // kept dims. Adds one kernel (after any pending stores).
   void loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
             const View& dest);
-  // Nodes reachable from `root` (operands before users), without recursion.
-  std::vector<int> topo(int root) const;
+  // Adds a kernel that calls into jit_kernels.h (after any pending stores).
+  void add_kernel(Kernel k);
+  // Stores `value` densely into temp buffer `buf` (codegen_stores.cpp). The store waits: the
+  // next stores of the same shape join it in one loop, which computes each value once and hands
+  // it to the later ones in a register. Any other kernel, or flush_stores(), writes the group.
+  void store(const Lazy& value, int buf, const std::string& comment);
+  void flush_stores();
+  // Nodes reachable from `roots` (operands before users), without recursion; O(their number).
+  std::vector<int> topo(const std::vector<int>& roots) const;
+  std::vector<int> topo(int root) const { return topo(std::vector<int>{root}); }
   // Ops in the DAG; `heavy` counts transcendental ones.
-  void cost(int root, int& ops, int& heavy, bool& int_div) const;
+  void cost(const std::vector<int>& roots, int& ops, int& heavy, bool& int_div) const;
+  void cost(int root, int& ops, int& heavy, bool& int_div) const { cost(std::vector<int>{root}, ops, heavy, int_div); }
+
+ private:
+  // One loop kernel; `also` are more elementwise values stored by the same loop (reduce none;
+  // dense destinations over `value`'s shape, like `dest`).
+  void emit_loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
+                 const View& dest, const std::vector<std::pair<int, View>>& also = {});
+  bool reads_pending_view(const Lazy& value) const;
+  int substitute(int root, const std::vector<std::pair<int, int>>& stored, const Shape& shape);
+
+  std::vector<Store> pending_;  // stores waiting for their loop: one shape, in program order
+  int64_t pending_ops_ = 0;
+  mutable std::vector<uint32_t> mark_;  // topo's visited marks: == epoch_ when seen in this walk
+  mutable uint32_t epoch_ = 0;
 };
 
 // Fills `g` with the kernels of a flat program (codegen_plan.cpp).
@@ -106,16 +158,18 @@ std::string literal_of(const Scalar& s, DType d);    // converted like Scalar::t
 // Row-major strides, with 0 for size-1 dims (which never move).
 Shape dense_strides(const Shape& shape);
 
-// The complete generated translation unit.
+// The complete generated translation unit of a program called `name` (a valid program name).
 struct Source {
-  std::string code;
+  std::string text;         // the whole translation unit: a header comment, the preamble, then `code`
+  std::string code;         // the program's own part: its kernels and entry points (Lowered::code())
+  std::string entry;        // slope_<name>_compute: int (const void* const* in, void* const* out,
+                            // void* workspace, char* err, size_t errlen); `in` = inputs then constants
+  std::string set_threads;  // slope_<name>_set_threads: hands the program slope's thread pool
   std::vector<Tensor> constants;
   int64_t workspace_bytes = 0;
   bool uses_blas = false;
 };
-// `entry` names the extern "C" function: int entry(const void* const* in, void* const* out,
-// void* workspace, char* err, size_t errlen); `in` holds the program's inputs then `constants`.
-Source generate(const Program& program, const std::string& entry);
+Source generate(const Program& program, const std::string& name);
 
 const std::string& preamble();  // slope/scalar.h + jit_kernels.h (embedded at build time)
 

@@ -21,7 +21,7 @@ namespace {
 
 using Entry = int (*)(const void* const*, void* const*, void*, char*, size_t);
 
-// The pool generated code runs its parallel loops on (jit_kernels.h's slope_set_threads): this
+// The pool generated code runs its parallel loops on (its slope_<name>_set_threads): this
 // process's one pool, with BLAS single-threaded wherever the program calls it.
 using RangeTask = void (*)(void*, int64_t, int64_t);
 void host_parallel_for(int64_t n, int64_t grain, RangeTask task, void* ctx) {
@@ -34,8 +34,8 @@ using SetThreads = void (*)(void (*)(int64_t, int64_t, RangeTask, void*), int);
 class CompiledExecutable final : public Executable {
  public:
   CompiledExecutable(std::shared_ptr<SharedLibrary> lib, Entry entry, const Program& p, codegen::Source src)
-      : lib_(std::move(lib)), entry_(entry), constants_(std::move(src.constants)), workspace_(src.workspace_bytes),
-        code_(std::move(src.code)) {
+      : lib_(std::move(lib)), entry_(entry), name_(p.name), constants_(std::move(src.constants)),
+        workspace_(src.workspace_bytes), code_(std::move(src.code)), source_(std::move(src.text)) {
     for (int v : p.inputs) inputs_.push_back(p.vars[v]);
     for (const Atom& a : p.outputs) outputs_.push_back(p.aval(a));
   }
@@ -64,6 +64,7 @@ class CompiledExecutable final : public Executable {
     return out;
   }
   std::string code() const override { return code_; }
+  std::string source() const override { return source_; }
 
  private:
   // A workspace for one call, taken from this executable's pool of idle ones and returned after:
@@ -81,7 +82,13 @@ class CompiledExecutable final : public Executable {
           e_.pool_.pop_back();
         }
       }
-      if (!buf_) buf_ = Buffer::allocate(static_cast<size_t>(e_.workspace_));
+      if (!buf_) {
+        try {
+          buf_ = Buffer::allocate(static_cast<size_t>(e_.workspace_));
+        } catch (const Error& err) {
+          fail("jit", e_.name_, ": cannot allocate its workspace of ", e_.workspace_, " bytes (", err.what(), ")");
+        }
+      }
     }
     ~Workspace() {
       if (!buf_) return;
@@ -99,9 +106,10 @@ class CompiledExecutable final : public Executable {
 
   std::shared_ptr<SharedLibrary> lib_;
   Entry entry_;
+  std::string name_;
   std::vector<Tensor> constants_;
   int64_t workspace_;
-  std::string code_;
+  std::string code_, source_;
   std::vector<AVal> inputs_, outputs_;
   mutable std::mutex pool_mu_;
   mutable std::vector<std::shared_ptr<Buffer>> pool_;
@@ -112,9 +120,9 @@ bool strict_jit() {
   return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
 }
 
-// The program's signature line and size: Backend::compile is not told the jitted function's name.
+// The program's signature line (its def name is the jitted function's name) and size.
 std::string describe_program(const Program& p) {
-  std::string text = p.str("f");
+  std::string text = p.str();
   text.resize(std::min(text.size(), text.find('\n')));
   return detail::concat("'", text, "' (", p.instructions.size(), " instructions)");
 }
@@ -152,15 +160,15 @@ std::shared_ptr<const Executable> compile_program(const Program& program, const 
   // this code and the compile time once per compiled signature.
   codegen::Source src;
   try {
-    src = codegen::generate(program, "slope_main");
+    src = codegen::generate(program, program.name);
   } catch (const Error& e) {
     // A program the generator cannot handle is a bug in slope; still, run it correctly.
     return fall_back(program, fallback, "cpu code generation failed", e.what(), true);
   }
-  BuildResult built = build_shared_library(src.code, {"slope_main", "slope_set_threads"});
+  BuildResult built = build_shared_library(src.text, {src.entry, src.set_threads});
   if (!built.library) return fall_back(program, fallback, build_failure(built.failure), built.log, !built.repeated);
-  auto entry = reinterpret_cast<Entry>(built.library->symbol("slope_main"));
-  reinterpret_cast<SetThreads>(built.library->symbol("slope_set_threads"))(&host_parallel_for, num_threads());
+  auto entry = reinterpret_cast<Entry>(built.library->symbol(src.entry));
+  reinterpret_cast<SetThreads>(built.library->symbol(src.set_threads))(&host_parallel_for, num_threads());
   return std::make_shared<CompiledExecutable>(built.library, entry, program, std::move(src));
 }
 

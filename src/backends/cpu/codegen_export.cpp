@@ -1,14 +1,16 @@
 // CpuBackend::export_program: a build folder that runs the program with no slope at all.
 //   <name>.cpp            the generated source (as jit compiles it) + a small C ABI wrapper
-//   <name>.h              int <name>(const void* const* inputs, void* const* outputs), shapes/dtypes
+//   <name>.h              int slope_<name>(const void* const* inputs, void* const* outputs), shapes
+//                         and dtypes
 //   <name>_constants.bin  the constants, raw little-endian, in the order the program uses them
 //   <name>_run.cpp        CLI: <name>_run in0.bin ... -- out0.bin ...
-//   CMakeLists.txt, README.md
+//   CMakeLists.txt, README.md (library target slope_<name>, executable <name>_run)
+// Every symbol and macro the files define starts with slope_<name> / SLOPE_<NAME>, so an export
+// called "main" or two exports linked into one program collide with nothing.
 // Every file is first written next to its final name and renamed into place only once all of
 // them are complete, so a failed export leaves a previous export intact.
 #include <sys/stat.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -48,11 +50,14 @@ void make_dirs(const std::string& dir) {
   check(::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode), "export", dir, " is not a directory");
 }
 
+// The prefix of every symbol of an export: slope_<name>.
+std::string prefix(const std::string& name) { return "slope_" + name; }
+
 // The C header: entry points and the program's interface, documented.
 std::string header(const Program& p, const std::string& name, size_t n_const, int64_t const_bytes) {
-  const std::string guard = upper(name) + "_H";
+  const std::string c = prefix(name), guard = upper(c) + "_H";
   std::ostringstream os;
-  os << "/* " << name << ": a program exported by slope (C ABI; see README.md).\n *\n";
+  os << "/* " << c << ": the program " << name << " exported by slope (C ABI; see README.md).\n *\n";
   std::istringstream text(p.str(name));
   for (std::string line; std::getline(text, line);) os << " *   " << line << "\n";
   os << " *\n * Tensors are contiguous row-major arrays in the listed dtype (bool = 1 byte 0/1, f16/bf16 =\n"
@@ -61,15 +66,15 @@ std::string header(const Program& p, const std::string& name, size_t n_const, in
      << "#ifndef " << guard << "\n#define " << guard << "\n\n#include <stddef.h>\n#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   auto list = [&](const char* what, const std::vector<AVal>& avals) {
-    os << "#define " << upper(name) << "_NUM_" << upper(what) << "S " << avals.size() << "\n";
+    os << "#define " << upper(c) << "_NUM_" << upper(what) << "S " << avals.size() << "\n";
     for (size_t i = 0; i < avals.size(); ++i) {
       const AVal& a = avals[i];
       os << "/* " << what << " " << i << ": " << to_string(a) << " */\n"
-         << "static const int " << name << "_" << what << i << "_rank = " << a.shape.size() << ";\n"
-         << "static const int64_t " << name << "_" << what << i << "_shape[] = {"
+         << "static const int " << c << "_" << what << i << "_rank = " << a.shape.size() << ";\n"
+         << "static const int64_t " << c << "_" << what << i << "_shape[] = {"
          << (a.shape.empty() ? "0 /* rank 0: unused */" : join_shape(a.shape)) << "};\n"
-         << "static const char " << name << "_" << what << i << "_dtype[] = \"" << slope::name(a.dtype) << "\";\n"
-         << "static const size_t " << name << "_" << what << i << "_bytes = " << numel(a.shape) * itemsize(a.dtype)
+         << "static const char " << c << "_" << what << i << "_dtype[] = \"" << slope::name(a.dtype) << "\";\n"
+         << "static const size_t " << c << "_" << what << i << "_bytes = " << numel(a.shape) * itemsize(a.dtype)
          << ";\n";
     }
     os << "\n";
@@ -80,13 +85,13 @@ std::string header(const Program& p, const std::string& name, size_t n_const, in
   list("input", ins);
   list("output", outs);
   os << "/* Loads the " << n_const << " constants (" << const_bytes << " bytes) from " << name
-     << "_constants.bin. Call once, before\n * any call to " << name << "(); returns 0, or non-zero with "
-     << name << "_error() set. */\n"
-     << "int " << name << "_init(const char* constants_path);\n\n"
+     << "_constants.bin. Call once, before\n * any call to " << c << "(); returns 0, or non-zero with "
+     << c << "_error() set. */\n"
+     << "int " << c << "_init(const char* constants_path);\n\n"
      << "/* Runs the program: inputs[i] / outputs[i] point to the tensors listed above. Thread-safe\n"
-     << " * after init. Returns 0, or non-zero with " << name << "_error() set (e.g. an index out of range). */\n"
-     << "int " << name << "(const void* const* inputs, void* const* outputs);\n\n"
-     << "/* The last error message of this thread. */\nconst char* " << name << "_error(void);\n\n"
+     << " * after init. Returns 0, or non-zero with " << c << "_error() set (e.g. an index out of range). */\n"
+     << "int " << c << "(const void* const* inputs, void* const* outputs);\n\n"
+     << "/* The last error message of this thread. */\nconst char* " << c << "_error(void);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return os.str();
 }
@@ -94,6 +99,7 @@ std::string header(const Program& p, const std::string& name, size_t n_const, in
 // The wrapper appended to the generated source: constants, workspace, the C ABI.
 std::string wrapper(const Program& p, const std::string& name, const codegen::Source& src) {
   const size_t nc = src.constants.size(), ni = p.inputs.size();
+  const std::string c = prefix(name);
   std::ostringstream os;
   os << "\n// ---- the C ABI of " << name << ".h: constants, workspace, errors ----\n"
      << "#include <cstdlib>\n\n#include \"" << name << ".h\"\n\nnamespace {\n"
@@ -109,8 +115,8 @@ std::string wrapper(const Program& p, const std::string& name, const codegen::So
      << "void* aligned(size_t bytes) { return std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64); }\n"
      << "int fail(const char* msg) {\n  std::snprintf(g_error, sizeof g_error, \"%s\", msg);\n  return 1;\n}\n"
      << "}  // namespace\n\n"
-     << "extern \"C\" const char* " << name << "_error(void) { return g_error; }\n\n"
-     << "extern \"C\" int " << name << "_init(const char* constants_path) {\n"
+     << "extern \"C\" const char* " << c << "_error(void) { return g_error; }\n\n"
+     << "extern \"C\" int " << c << "_init(const char* constants_path) {\n"
      << "  if (kNumConstants == 0) return 0;\n"
      << "  std::FILE* f = std::fopen(constants_path, \"rb\");\n"
      << "  if (!f) return fail(\"[" << name << "] cannot open the constants file\");\n"
@@ -125,31 +131,31 @@ std::string wrapper(const Program& p, const std::string& name, const codegen::So
      << "  std::fclose(f);\n"
      << "  g_loaded = rc == 0;\n"
      << "  return rc;\n}\n\n"
-     << "extern \"C\" int " << name << "(const void* const* inputs, void* const* outputs) {\n"
-     << "  if (!g_loaded) return fail(\"[" << name << "] call " << name << "_init() first\");\n"
+     << "extern \"C\" int " << c << "(const void* const* inputs, void* const* outputs) {\n"
+     << "  if (!g_loaded) return fail(\"[" << name << "] call " << c << "_init() first\");\n"
      << "  const void* in[" << std::max<size_t>(ni + nc, 1) << "] = {nullptr};\n"
      << "  for (size_t i = 0; i < " << ni << "; ++i) in[i] = inputs[i];\n"
      << "  for (size_t c = 0; c < kNumConstants; ++c) in[" << ni << " + c] = g_constants[c];\n"
      << "  void* ws = kWorkspace ? aligned(kWorkspace) : nullptr;\n"
      << "  if (kWorkspace && !ws) return fail(\"[" << name << "] out of memory\");\n"
-     << "  const int rc = " << name << "_compute(in, outputs, ws, g_error, sizeof g_error);\n"
+     << "  const int rc = " << src.entry << "(in, outputs, ws, g_error, sizeof g_error);\n"
      << "  std::free(ws);\n  return rc;\n}\n";
   return os.str();
 }
 
 // The command-line runner: raw tensor files in, raw tensor files out, sizes checked.
 std::string cli(const Program& p, const std::string& name) {
-  const std::string N = upper(name);
+  const std::string c = prefix(name), N = upper(c);
   std::ostringstream os;
   os << "// " << name << "_run: runs " << name << " on raw tensor files (see README.md).\n"
      << "//   " << name << "_run [--constants FILE] in0.bin ... -- out0.bin ...\n"
      << "#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n#include <string>\n#include <vector>\n\n"
      << "#include \"" << name << ".h\"\n\n"
      << "static const size_t kInBytes[] = {";
-  for (size_t i = 0; i < p.inputs.size(); ++i) os << (i ? ", " : "") << name << "_input" << i << "_bytes";
+  for (size_t i = 0; i < p.inputs.size(); ++i) os << (i ? ", " : "") << c << "_input" << i << "_bytes";
   if (p.inputs.empty()) os << "0";
   os << "};\nstatic const size_t kOutBytes[] = {";
-  for (size_t i = 0; i < p.outputs.size(); ++i) os << (i ? ", " : "") << name << "_output" << i << "_bytes";
+  for (size_t i = 0; i < p.outputs.size(); ++i) os << (i ? ", " : "") << c << "_output" << i << "_bytes";
   if (p.outputs.empty()) os << "0";
   os << "};\n\n"
      << "static int usage() {\n"
@@ -163,8 +169,8 @@ std::string cli(const Program& p, const std::string& name) {
      << "    else if (!after && std::strcmp(argv[i], \"--\") == 0) after = true;\n"
      << "    else (after ? outs : ins).push_back(argv[i]);\n  }\n"
      << "  if (ins.size() != " << N << "_NUM_INPUTS || outs.size() != " << N << "_NUM_OUTPUTS) return usage();\n"
-     << "  if (" << name << "_init(constants.c_str()) != 0) {\n"
-     << "    std::fprintf(stderr, \"%s\\n\", " << name << "_error());\n    return 1;\n  }\n"
+     << "  if (" << c << "_init(constants.c_str()) != 0) {\n"
+     << "    std::fprintf(stderr, \"%s\\n\", " << c << "_error());\n    return 1;\n  }\n"
      << "  std::vector<std::vector<unsigned char>> in_data(ins.size()), out_data(outs.size());\n"
      << "  std::vector<const void*> in_ptrs;\n  std::vector<void*> out_ptrs;\n"
      << "  for (size_t i = 0; i < ins.size(); ++i) {\n"
@@ -178,8 +184,8 @@ std::string cli(const Program& p, const std::string& name) {
      << "    in_ptrs.push_back(in_data[i].data());\n  }\n"
      << "  for (size_t i = 0; i < outs.size(); ++i) {\n"
      << "    out_data[i].resize(kOutBytes[i] + 1);\n    out_ptrs.push_back(out_data[i].data());\n  }\n"
-     << "  if (" << name << "(in_ptrs.data(), out_ptrs.data()) != 0) {\n"
-     << "    std::fprintf(stderr, \"%s\\n\", " << name << "_error());\n    return 1;\n  }\n"
+     << "  if (" << c << "(in_ptrs.data(), out_ptrs.data()) != 0) {\n"
+     << "    std::fprintf(stderr, \"%s\\n\", " << c << "_error());\n    return 1;\n  }\n"
      << "  for (size_t i = 0; i < outs.size(); ++i) {\n"
      << "    std::FILE* f = std::fopen(outs[i].c_str(), \"wb\");\n"
      << "    if (!f || std::fwrite(out_data[i].data(), 1, kOutBytes[i], f) != kOutBytes[i]) {\n"
@@ -189,40 +195,45 @@ std::string cli(const Program& p, const std::string& name) {
 }
 
 std::string cmake(const std::string& name, bool blas) {
+  const std::string lib = prefix(name);
   std::ostringstream os;
-  os << "# Builds " << name << " (library) and " << name << "_run (CLI); generated by slope.\n"
-     << "cmake_minimum_required(VERSION 3.16)\nproject(" << name << " LANGUAGES CXX)\n"
+  os << "# Builds " << lib << " (library) and " << name << "_run (CLI); generated by slope.\n"
+     << "cmake_minimum_required(VERSION 3.16)\nproject(" << lib << " LANGUAGES CXX)\n"
      << "set(CMAKE_CXX_STANDARD 20)\nset(CMAKE_CXX_STANDARD_REQUIRED ON)\n"
      << "if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)\n  set(CMAKE_BUILD_TYPE Release)\nendif()\n\n"
-     << "add_library(" << name << " " << name << ".cpp)\n"
-     << "target_include_directories(" << name << " PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n"
+     << "add_library(" << lib << " " << name << ".cpp)\n"
+     << "target_include_directories(" << lib << " PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n"
+     << "# Every operation rounded on its own, never fused into an FMA: the bits slope computes.\n"
+     << "target_compile_options(" << lib << " PRIVATE -ffp-contract=off)\n"
      << "# Threads are optional: without OpenMP the loops run serially.\n"
-     << "find_package(OpenMP)\nif(OpenMP_CXX_FOUND)\n  target_link_libraries(" << name
+     << "find_package(OpenMP)\nif(OpenMP_CXX_FOUND)\n  target_link_libraries(" << lib
      << " PUBLIC OpenMP::OpenMP_CXX)\nendif()\n";
   if (blas) {
     os << "# Matrix products call CBLAS (cblas_sgemm/dgemm): OpenBLAS through pkg-config, else any BLAS.\n"
        << "find_package(PkgConfig QUIET)\nif(PkgConfig_FOUND)\n  pkg_check_modules(OPENBLAS QUIET IMPORTED_TARGET openblas)\n"
-       << "endif()\nif(OPENBLAS_FOUND)\n  target_link_libraries(" << name << " PUBLIC PkgConfig::OPENBLAS)\n"
-       << "else()\n  find_package(BLAS REQUIRED)\n  target_link_libraries(" << name << " PUBLIC BLAS::BLAS)\nendif()\n";
+       << "endif()\nif(OPENBLAS_FOUND)\n  target_link_libraries(" << lib << " PUBLIC PkgConfig::OPENBLAS)\n"
+       << "else()\n  find_package(BLAS REQUIRED)\n  target_link_libraries(" << lib << " PUBLIC BLAS::BLAS)\nendif()\n";
   }
   os << "\nadd_executable(" << name << "_run " << name << "_run.cpp)\n"
-     << "target_link_libraries(" << name << "_run PRIVATE " << name << ")\n"
-     << "target_compile_definitions(" << name << "_run PRIVATE " << upper(name)
+     << "target_link_libraries(" << name << "_run PRIVATE " << lib << ")\n"
+     << "target_compile_definitions(" << name << "_run PRIVATE " << upper(lib)
      << "_CONSTANTS_FILE=\"${CMAKE_CURRENT_SOURCE_DIR}/" << name << "_constants.bin\")\n";
   return os.str();
 }
 
 std::string readme(const Program& p, const std::string& name, bool blas) {
+  const std::string c = prefix(name);
   std::ostringstream os;
   os << "# " << name << "\n\nA program exported by slope's cpu backend: plain C++20 with no slope dependency"
      << (blas ? " (it needs a CBLAS, e.g. OpenBLAS)" : "") << ".\n\n```\n"
      << p.str(name) << "```\n\n## Build\n\n```sh\ncmake -S . -B build && cmake --build build\n```\n\n"
-     << "This builds the library `" << name << "` and the command-line runner `" << name << "_run`.\n\n"
+     << "This builds the library `" << c << "` and the command-line runner `" << name << "_run`.\n\n"
      << "## Call from C or C++\n\n```c\n#include \"" << name << ".h\"\n\n"
-     << name << "_init(\"" << name << "_constants.bin\");  /* once */\n"
+     << c << "_init(\"" << name << "_constants.bin\");  /* once */\n"
      << "const void* inputs[] = {...};   /* " << p.inputs.size() << " arrays, shapes in " << name << ".h */\n"
      << "void* outputs[] = {...};        /* " << p.outputs.size() << " caller-allocated arrays */\n"
-     << "if (" << name << "(inputs, outputs) != 0) fprintf(stderr, \"%s\\n\", " << name << "_error());\n```\n\n"
+     << "if (" << c << "(inputs, outputs) != 0) fprintf(stderr, \"%s\\n\", " << c << "_error());\n```\n\n"
+     << "Every symbol and macro of `" << name << ".h` starts with `" << c << "` / `" << upper(c) << "`.\n"
      << "Tensors are contiguous row-major little-endian arrays; bool is one byte, f16/bf16 are 16-bit patterns.\n\n"
      << "## Run on files\n\n```sh\nbuild/" << name << "_run in0.bin ... -- out0.bin ...\n```\n\n"
      << "Each file holds one tensor's raw bytes (e.g. `numpy_array.tofile(\"in0.bin\")`); the runner checks the\n"
@@ -234,19 +245,15 @@ std::string readme(const Program& p, const std::string& name, bool blas) {
 }  // namespace
 
 void export_program(const Program& program, const std::string& dir, const std::string& name) {
-  check(!name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'), "export",
-        "name must be a C identifier, got \"", name, "\"");
-  for (char c : name)
-    check(std::isalnum(static_cast<unsigned char>(c)) || c == '_', "export", "name must be a C identifier, got \"",
-          name, "\"");
+  check(is_program_name(name), "export", "the name \"", name, "\" is not a valid program name: ", kProgramNameRule);
   check(!dir.empty(), "export", "empty directory name");
-  const codegen::Source src = codegen::generate(program, name + "_compute");
+  const codegen::Source src = codegen::generate(program, name);
   make_dirs(dir);
   std::string constants;
   for (const Tensor& t : src.constants)
     constants.append(static_cast<const char*>(t.data()), static_cast<size_t>(t.numel()) * itemsize(t.dtype()));
   const std::vector<std::pair<std::string, std::string>> files = {
-      {name + ".cpp", src.code + wrapper(program, name, src)},
+      {name + ".cpp", src.text + wrapper(program, name, src)},
       {name + ".h", header(program, name, src.constants.size(), static_cast<int64_t>(constants.size()))},
       {name + "_constants.bin", constants},
       {name + "_run.cpp", cli(program, name)},

@@ -133,8 +133,27 @@ Shape dense_strides(const Shape& shape) {
 }
 
 int Generator::add_buf(BufKind kind, int index, DType dtype, int64_t numel) {
-  bufs.push_back(Buf{kind, index, dtype, numel, 0});
+  int64_t bytes = 0;
+  if (numel < 0 || __builtin_mul_overflow(numel, static_cast<int64_t>(itemsize(dtype)), &bytes))
+    too_big(cat("a buffer of ", numel, " ", slope::name(dtype), " elements"));
+  bufs.push_back(Buf{kind, index, dtype, numel, bytes, 0});
   return static_cast<int>(bufs.size()) - 1;
+}
+
+int64_t Generator::size_product(int64_t a, int64_t b) const {
+  int64_t r = 0;
+  if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &r)) too_big(cat("a size of ", a, " x ", b));
+  return r;
+}
+
+int64_t Generator::size_sum(int64_t a, int64_t b) const {
+  int64_t r = 0;
+  if (a < 0 || b < 0 || __builtin_add_overflow(a, b, &r)) too_big(cat("a size of ", a, " + ", b));
+  return r;
+}
+
+void Generator::too_big(const std::string& what) const {
+  fail("jit", context, " needs ", what, ": more than the ", kMaxBytes, " bytes a buffer can have");
 }
 
 int Generator::leaf(const View& v, DType dtype) {
@@ -161,37 +180,48 @@ int Generator::op(Prim p, DType dtype, std::vector<int> args) {
   n.dtype = dtype;
   n.prim = p;
   n.args = std::move(args);
+  n.weight = 1;
+  for (int a : n.args) n.weight = std::min<int64_t>(n.weight + nodes[a].weight, int64_t(1) << 40);
   nodes.push_back(std::move(n));
   return static_cast<int>(nodes.size()) - 1;
 }
 
-std::vector<int> Generator::topo(int root) const {
+std::vector<int> Generator::topo(const std::vector<int>& roots) const {
+  // Marks from earlier walks are told apart by their epoch, so a walk costs what it visits (a
+  // fresh array per walk made planning quadratic in the program's length).
+  if (++epoch_ == 0) {
+    std::fill(mark_.begin(), mark_.end(), 0);
+    epoch_ = 1;
+  }
+  mark_.resize(nodes.size(), 0);
   std::vector<int> order;
-  std::vector<char> seen(nodes.size(), 0);  // 1: on the stack, 2: emitted
-  std::vector<std::pair<int, size_t>> stack{{root, 0}};
-  seen[root] = 1;
-  while (!stack.empty()) {
-    auto& [n, next] = stack.back();
-    const Node& node = nodes[n];
-    if (next < node.args.size()) {
-      int a = node.args[next++];
-      if (!seen[a]) {
-        seen[a] = 1;
-        stack.push_back({a, 0});
+  std::vector<std::pair<int, size_t>> stack;
+  for (int root : roots) {
+    if (mark_[root] == epoch_) continue;
+    mark_[root] = epoch_;
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      auto& [n, next] = stack.back();
+      const Node& node = nodes[n];
+      if (next < node.args.size()) {
+        int a = node.args[next++];
+        if (mark_[a] != epoch_) {
+          mark_[a] = epoch_;
+          stack.push_back({a, 0});
+        }
+        continue;
       }
-      continue;
+      order.push_back(n);
+      stack.pop_back();
     }
-    seen[n] = 2;
-    order.push_back(n);
-    stack.pop_back();
   }
   return order;
 }
 
-void Generator::cost(int root, int& ops, int& heavy_ops, bool& int_div) const {
+void Generator::cost(const std::vector<int>& roots, int& ops, int& heavy_ops, bool& int_div) const {
   ops = heavy_ops = 0;
   int_div = false;
-  for (int n : topo(root)) {
+  for (int n : topo(roots)) {
     const Node& node = nodes[n];
     if (node.kind != Node::op) continue;
     ++ops;
@@ -249,6 +279,17 @@ struct Dim {
 
 void Generator::loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
                      const View& dest) {
+  flush_stores();
+  emit_loop(comment, value, reduced, r, dest);
+}
+
+void Generator::add_kernel(Kernel k) {
+  flush_stores();
+  kernels.push_back(std::move(k));
+}
+
+void Generator::emit_loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
+                          const View& dest, const std::vector<std::pair<int, View>>& also) {
   const Shape& shape = value.shape;
   const size_t rank = shape.size();
   const DType T = value.dtype;
@@ -260,13 +301,18 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     // A sum over an empty axis is 0 everywhere (max of an empty axis is a shape error).
     if (r != Reduce::none && numel(kept_shape) > 0) {
       int zero = literal(cat(t, "(0)"), T);
-      loop(comment, Lazy{kept_shape, T, zero}, std::vector<bool>(kept_shape.size(), false), Reduce::none, dest);
+      emit_loop(comment, Lazy{kept_shape, T, zero}, std::vector<bool>(kept_shape.size(), false), Reduce::none, dest);
     }
     return;
   }
   Kernel k;
   k.comment = comment;
-  const std::vector<int> order = topo(value.root);
+  std::vector<int> roots{value.root};
+  for (const auto& [root, view] : also) {
+    check(r == Reduce::none && view.strides == dest.strides, "jit", "internal: stores of one loop must agree");
+    roots.push_back(root);
+  }
+  const std::vector<int> order = topo(roots);
   std::vector<int> leaves;
   for (int n : order)
     if (nodes[n].kind == Node::leaf) {
@@ -274,6 +320,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
       k.reads.push_back(nodes[n].view.buf);
     }
   k.writes.push_back(dest.buf);
+  for (const auto& [root, view] : also) k.writes.push_back(view.buf);
 
   // Dims of the iteration space, size-1 dims dropped.
   std::vector<Dim> dims;
@@ -328,7 +375,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
   }
   int ops, heavy_ops;
   bool int_div;
-  cost(value.root, ops, heavy_ops, int_div);
+  cost(roots, ops, heavy_ops, int_div);
   const bool parallel = static_cast<double>(numel(shape)) * (1 + ops / 4 + 8 * heavy_ops) >= kParallelWork;
 
   std::ostringstream os;
@@ -344,6 +391,15 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
        << v.offset << ";\n";
   }
   os << "  " << t << "* __restrict dst = reinterpret_cast<" << t << "*>(b" << dest.buf << ") + " << dest.offset << ";\n";
+  for (size_t j = 0; j < also.size(); ++j) {
+    const char* tj = ctype(nodes[also[j].first].dtype);
+    os << "  " << tj << "* __restrict dst" << j + 1 << " = reinterpret_cast<" << tj << "*>(b" << also[j].second.buf
+       << ") + " << also[j].second.offset << ";\n";
+  }
+  // The stores of the other values at destination index `di` (same strides as dst).
+  auto store_also = [&](const std::string& ind, const std::string& di) {
+    for (size_t j = 0; j < also.size(); ++j) os << ind << "dst" << j + 1 << "[" << di << "] = v" << also[j].first << ";\n";
+  };
   const bool into = has_red && !local;
   // "into" accumulates in place: in the destination itself unless the accumulator type differs.
   bool acc_array = false;
@@ -456,6 +512,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     for (int l : leaves) os << "  const int64_t q" << l << " = 0;\n";
     emit_nodes(os, nodes, order, ind, index_in(depth));
     os << "  dst[0] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root) << ";\n";
+    store_also(ind, "0");
   } else if (!has_red || (local && n_kept > 0)) {
     // Elementwise, or one local accumulator per output element (kept loops outside).
     const bool inner_kept = n_kept == depth;
@@ -487,6 +544,7 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
       // (only size-1 dims were reduced: each output element is its own reduction)
       os << ind << "dst[" << di << "] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root)
          << ";\n";
+      store_also(ind, di);
     } else {
       os << ind << "A a = Acc::identity();\n";
       for (size_t d = n_kept; d + 1 < depth; ++d) open(ind, d, "", "", false);
@@ -510,7 +568,8 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
          << "  A part[64];\n  for (int j = 0; j < 64; ++j) part[j] = Acc::identity();\n"
          << "  slope::jit::parallel_for(nt, 1, [&](int64_t tb_, int64_t te_) {\n" << share_open
          << "    for (int64_t tid = tb_; tid < te_; ++tid) {\n"
-         << "      const int64_t lo = " << dims[0].n << " * tid / nt, hi = " << dims[0].n << " * (tid + 1) / nt;\n";
+         << "      const int64_t lo = slope::jit::share(" << dims[0].n << ", tid, nt), hi = slope::jit::share("
+         << dims[0].n << ", tid + 1, nt);\n";
       ind = "      ";
       lo = "lo";
       hi = "hi";
@@ -539,7 +598,8 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
     }
     for (size_t d = 0; d < depth; ++d) {
       const bool par = parallel && d == first_kept;
-      const std::string lo = par ? cat(dims[d].n, " * tid / nt") : "0", hi = par ? cat(dims[d].n, " * (tid + 1) / nt") : "";
+      const std::string lo = par ? cat("slope::jit::share(", dims[d].n, ", tid, nt)") : "0",
+                        hi = par ? cat("slope::jit::share(", dims[d].n, ", tid + 1, nt)") : "";
       if (d + 1 == depth && !dims[d].red) {
         open(ind, d, "", "", true, "", lo, hi);
         emit_nodes(os, nodes, order, ind, index_in(d));

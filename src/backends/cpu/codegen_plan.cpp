@@ -11,9 +11,12 @@
 //  * sum/max, pad and cat are loop kernels that consume their operands' expressions;
 //  * a value with several consumers is stored once, unless cheap (then each consumer recomputes
 //    it: a few adds cost less than a round trip through memory);
+//  * an expression of more than kMaxKernelOps ops is stored and continued from its buffer, so no
+//    kernel grows with the program (compile time stays linear);
 //  * matmul, conv, gather, scatter_add, threefry and arange take materialised operands. matmul
 //    accepts a strided view whose last two dims are a (possibly transposed) BLAS matrix: a
 //    permute of a contiguous value swapping the last two axes becomes CblasTrans, no copy.
+// Stores go through Generator::store, which lets consecutive stores of one shape share a loop.
 // Program outputs are written straight into the output buffers: the kernel that materialises a
 // value writes the caller's buffer when the value is an output; an output that is an input, a
 // constant, a view or another output's value is copied.
@@ -81,6 +84,7 @@ class Planner {
       if (a.is_var()) uses_[a.var] += 1 << 20;  // outputs are always stored
     for (size_t i = 0; i < prog_.inputs.size(); ++i) {
       const AVal& av = prog_.vars[prog_.inputs[i]];
+      g_.context = cat(g_.program_name, ": input x", i, " ", to_string(av));
       int b = g_.add_buf(BufKind::input, static_cast<int>(i), av.dtype, numel(av.shape));
       value_[prog_.inputs[i]] = dense(b, av);
     }
@@ -90,6 +94,7 @@ class Planner {
       instruction(ins);
     }
     bind_outputs();
+    g_.flush_stores();
   }
 
  private:
@@ -159,7 +164,7 @@ class Planner {
     if (dense_buf(v) >= 0) return v;
     AVal av{v.shape, v.dtype};
     int b = g_.add_buf(BufKind::temp, 0, v.dtype, numel(v.shape));
-    g_.loop(describe(v, "store"), v, std::vector<bool>(v.shape.size(), false), Reduce::none, View{b, 0, dense_strides(v.shape)});
+    g_.store(v, b, describe(v, "store"));
     return dense(b, av);
   }
 
@@ -261,6 +266,7 @@ class Planner {
     const int var = ins.outputs[0];
     const AVal& av = prog_.vars[var];
     const Prim p = ins.prim;
+    g_.context = cat(g_.program_name, ": z", var, " = ", name(p), "(...) ", to_string(av));
     std::vector<Lazy> in;
     const Family fam = family(p);
     for (const Atom& a : ins.inputs) {
@@ -301,6 +307,8 @@ class Planner {
     }
     // Several consumers: store once unless recomputing is cheaper (outputs count as many).
     if (has_ops(result) && uses_[var] > 1 && (uses_[var] >= (1 << 20) || !cheap(result))) result = materialize(result);
+    // A long expression is cut: stored here, continued by a new kernel.
+    if (has_ops(result) && g_.nodes[result.root].weight > kMaxKernelOps) result = materialize(result);
     value_[var] = result;
   }
 
@@ -351,7 +359,7 @@ class Planner {
 
   // A kernel that calls into jit_kernels.h.
   void call(const std::string& comment, std::string body, std::vector<int> reads, std::vector<int> writes) {
-    g_.kernels.push_back(Kernel{comment, std::move(body), std::move(reads), std::move(writes)});
+    g_.add_kernel(Kernel{comment, std::move(body), std::move(reads), std::move(writes)});
   }
   static std::string ptr(int buf, DType d, bool is_const = true) {
     return cat("reinterpret_cast<", is_const ? "const " : "", ctype(d), "*>(b", buf, ")");
@@ -421,7 +429,8 @@ class Planner {
     const bool half_type = d == DType::f16 || d == DType::bf16;
     std::string scratch = "nullptr";
     if (half_type) {
-      int s = g_.add_buf(BufKind::temp, 0, DType::f32, std::max<int64_t>(m * k + k * n + m * n, 1));
+      const int64_t floats = g_.size_sum(g_.size_sum(g_.size_product(m, k), g_.size_product(k, n)), g_.size_product(m, n));
+      int s = g_.add_buf(BufKind::temp, 0, DType::f32, std::max<int64_t>(floats, 1));
       writes.push_back(s);
       scratch = cat("reinterpret_cast<float*>(b", s, ")");
     }
@@ -431,13 +440,15 @@ class Planner {
       os << "  return slope::jit::error(err, errlen, \"[matmul] a dimension exceeds what the BLAS library can index\");\n";
     } else {
       const int64_t batch = numel(av.shape) == 0 ? 0 : numel(av.shape) / std::max<int64_t>(m * n, 1);
+      int64_t work = 0;  // multiply-adds of one product (saturated: only compared below)
+      if (__builtin_mul_overflow(m * n, std::max<int64_t>(k, 1), &work)) work = INT64_MAX;
       os << "  const " << ctype(d) << "* pa = " << ptr(A.view.buf, d) << " + " << A.view.offset << ";\n"
          << "  const " << ctype(d) << "* pb = " << ptr(B.view.buf, d) << " + " << B.view.offset << ";\n"
          << "  " << ctype(d) << "* pc = " << ptr(out, d, false) << ";\n";
-      const bool par = batch > 1 && m * n * std::max<int64_t>(k, 1) < (int64_t(1) << 21) && !half_type;
+      const bool par = batch > 1 && work < (int64_t(1) << 21) && !half_type;
       // Small products of a batch: one product per share (each then runs single-threaded).
       if (par)
-        os << "  slope::jit::parallel_for(" << batch << ", " << 65536 / (m * n * std::max<int64_t>(k, 1)) + 1
+        os << "  slope::jit::parallel_for(" << batch << ", " << 65536 / work + 1
            << ", [&](int64_t lo_, int64_t hi_) {\n  for (int64_t bi = lo_; bi < hi_; ++bi) {\n";
       else
         os << "  for (int64_t bi = 0; bi < " << batch << "; ++bi) {\n";
@@ -478,13 +489,15 @@ class Planner {
     }
     const int64_t cg = ws[1], og = ws[0] / p.groups, kdim = cg * kk[0] * kk[1] * kk[2], positions = o[0] * o[1] * o[2];
     const int64_t row_len = o[1] * o[2];
-    const int64_t slab = std::clamp<int64_t>(kColLimit / std::max<int64_t>(kdim * row_len, 1), 1, o[0]);
-    const int col = g_.add_buf(BufKind::temp, 0, d, std::max<int64_t>(kdim * slab * row_len, 1));
+    const int64_t slab = std::clamp<int64_t>(kColLimit / std::max<int64_t>(g_.size_product(kdim, row_len), 1), 1, o[0]);
+    const int col = g_.add_buf(BufKind::temp, 0, d, std::max<int64_t>(g_.size_product(kdim, slab * row_len), 1));
     std::vector<int> writes{out, col};
     std::string scratch = "nullptr";
     if (d == DType::f16 || d == DType::bf16) {
       const int64_t pb = slab * row_len;
-      int sb = g_.add_buf(BufKind::temp, 0, DType::f32, std::max<int64_t>(og * kdim + kdim * pb + og * pb, 1));
+      const int64_t floats =
+          g_.size_sum(g_.size_sum(g_.size_product(og, kdim), g_.size_product(kdim, pb)), g_.size_product(og, pb));
+      int sb = g_.add_buf(BufKind::temp, 0, DType::f32, std::max<int64_t>(floats, 1));
       writes.push_back(sb);
       scratch = cat("reinterpret_cast<float*>(b", sb, ")");
     }
@@ -528,6 +541,7 @@ class Planner {
 
   void bind_outputs() {
     for (size_t k = 0; k < prog_.outputs.size(); ++k) {
+      g_.context = cat(g_.program_name, ": output ", k, " ", to_string(prog_.aval(prog_.outputs[k])));
       Lazy v = get(prog_.outputs[k]);
       const int b = dense_buf(v);
       if (b >= 0 && g_.bufs[b].kind == BufKind::temp) {

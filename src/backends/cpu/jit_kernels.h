@@ -31,14 +31,20 @@ void cblas_dgemm(int order, int ta, int tb, int m, int n, int k, double alpha, c
 namespace slope::jit {
 
 // ---- threads: every parallel loop of a generated program goes through parallel_for. Inside
-// slope the host hands in its own pool (slope_set_threads, called when the program is loaded),
-// so the process has one pool; an exported build uses OpenMP when compiled with it ----
+// slope the host hands in its own pool (through the program's slope_<name>_set_threads, called
+// when the program is loaded), so the process has one pool; an exported build uses OpenMP when
+// compiled with it ----
 using RangeTask = void (*)(void* ctx, int64_t begin, int64_t end);
 using HostParallelFor = void (*)(int64_t n, int64_t grain, RangeTask task, void* ctx);
 namespace {
 HostParallelFor host_parallel_for = nullptr;
 int host_threads = 0;
 }  // namespace
+
+inline void set_host_threads(HostParallelFor parallel_for, int threads) {
+  host_parallel_for = parallel_for;
+  host_threads = threads;
+}
 
 inline int max_threads() {
   if (host_parallel_for) return host_threads;
@@ -47,6 +53,12 @@ inline int max_threads() {
 #else
   return 1;
 #endif
+}
+
+// Where share t of nt (t in [0, nt]) of a loop of n iterations begins: n * t / nt, computed
+// without overflow (n * t exceeds 64 bits for n past 2^63 / nt).
+inline int64_t share(int64_t n, int64_t t, int64_t nt) {
+  return static_cast<int64_t>(static_cast<__int128>(n) * t / nt);
 }
 
 // fn(begin, end) on disjoint ranges covering [0, n), each (but a lone one) of >= grain items.
@@ -300,10 +312,3 @@ void arange_float(T* o, int64_t n, double start, double step) {
 }
 
 }  // namespace slope::jit
-
-// Called by slope right after it loads a compiled program (codegen_compile.cpp): from then on
-// the program's parallel loops run on slope's pool.
-extern "C" void slope_set_threads(slope::jit::HostParallelFor parallel_for, int threads) {
-  slope::jit::host_parallel_for = parallel_for;
-  slope::jit::host_threads = threads;
-}
