@@ -140,4 +140,19 @@ Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index);
 Tensor scatter_add(const Tensor& x, int64_t axis, const Tensor& index, const Tensor& src);  // torch.scatter_add
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype = kDefaultInt);
 
+// ---- sorting (src/procedures/sort.cpp) ----
+// Always stable: equal elements keep their order (what torch gives with stable=true; the flag is
+// accepted for PyTorch's spelling). NaN sorts as the largest value. Gradients flow through values.
+SortResult sort(const Tensor& x, int64_t axis = -1, bool descending = false, bool stable = false);
+Tensor argsort(const Tensor& x, int64_t axis = -1, bool descending = false, bool stable = false);
+// The k largest (or smallest) along axis, in sorted order (also for sorted = false); ties in the
+// stable sort's order.
+SortResult topk(const Tensor& x, int64_t k, int64_t axis = -1, bool largest = true, bool sorted = true);
+
+// ---- einsum (src/procedures/einsum.cpp) ----
+// torch.einsum: "ij,jk->ik", implicit output ("ij,jk"), "..." broadcasting, repeated indices within
+// an operand (diagonals: "ii->i"), size-1 dims broadcast. Pairs of operands contract left to right
+// through one matmul each; operands of different dtypes are promoted (torch requires one dtype).
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
+
 }  // namespace slope
