@@ -249,11 +249,42 @@ Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
   return pieces.size() == 1 ? pieces[0] : prims::cat(pieces, static_cast<int64_t>(piece_shape.size()) - 1);
 }
 
+// Which window positions lie inside x (not in the padding): [*out, prod(kernel)], or an empty
+// tensor when every position does. Depends only on the geometry, so it is computed here.
+Tensor inside_mask(const PoolGeometry& g) {
+  bool padded = false;
+  for (size_t i = 0; i < g.d; ++i)
+    padded = padded || g.pad[i] > 0 || (g.out[i] - 1) * g.stride[i] + g.dil[i] * (g.kernel[i] - 1) + 1 > g.in[i];
+  if (!padded) return Tensor();
+  Shape shape = g.out;
+  int64_t k_n = 1;
+  for (int64_t k : g.kernel) k_n *= k;
+  shape.push_back(k_n);
+  std::vector<uint8_t> inside(static_cast<size_t>(numel(shape)));
+  Shape pos(g.d, 0), off(g.d, 0);
+  for (size_t at = 0; at < inside.size(); ++at) {  // windows in row-major order, offsets fastest
+    bool in = true;
+    for (size_t i = 0; i < g.d; ++i) {
+      const int64_t c = pos[i] * g.stride[i] - g.pad[i] + off[i] * g.dil[i];
+      in = in && c >= 0 && c < g.in[i];
+    }
+    inside[at] = in;
+    size_t i = g.d;
+    while (i > 0 && ++off[i - 1] == g.kernel[i - 1]) off[--i] = 0;
+    if (i == 0) {
+      size_t j = g.d;
+      while (j > 0 && ++pos[j - 1] == g.out[j - 1]) pos[--j] = 0;
+    }
+  }
+  return tensor(std::vector<bool>(inside.begin(), inside.end()), shape, bool_);
+}
+
 }  // namespace
 
 Tensor max_pool(const Tensor& x, const PoolOptions& o) {
   const char* op = "max_pool";
   check(x.dtype() != bool_, op, "is not defined for bool tensors");
+  check(o.count_include_pad && !o.divisor_override, op, "count_include_pad and divisor_override are avg_pool options");
   PoolGeometry g = pool_geometry(op, x, o, true);
   // Padding never wins the max: -inf for floats, the lowest value for integers.
   Scalar fill = visit_dtype(x.dtype(), [](auto tag) -> Scalar {
@@ -262,17 +293,34 @@ Tensor max_pool(const Tensor& x, const PoolOptions& o) {
     else return Scalar(-std::numeric_limits<double>::infinity());
   });
   Tensor w = windows(x, g, fill);
-  return prims::max(w, Axes{w.ndim() - 1});
+  const int64_t last = w.ndim() - 1, k = w.shape()[last];
+  if (!is_floating(x.dtype()) || k == 1) return prims::max(w, Axes{last});  // nothing to differentiate or choose
+  // The element the value (and so the gradient) comes from, as in torch's kernel, which keeps the
+  // first in-bounds element and moves on only for a larger one or a NaN: the last NaN of the
+  // window if it holds one, else its first in-bounds maximum. Scores: K + 1 + p for a NaN at
+  // window position p, K - p for a maximum, 0 otherwise; the largest score names the element.
+  const Shape& ws = w.shape();
+  Tensor m = unsqueeze(prims::max(w, Axes{last}), last);
+  Tensor hit = prims::equal(w, prims::expand(m, ws));
+  if (Tensor inside = inside_mask(g); inside.defined()) hit = prims::mul(hit, broadcast_to(inside, ws));  // and
+  Tensor p = broadcast_to(arange(k), ws);
+  Tensor score = where(isnan(w), p + (k + 1), where(hit, k - p, zeros_like(p)));
+  Tensor best = unsqueeze(prims::max(score, Axes{last}), last);
+  Tensor idx = where(best > k, best - (k + 1), k - best);
+  return squeeze(take_along_dim(w, idx, last), {last});
 }
 
 Tensor avg_pool(const Tensor& x, const PoolOptions& o) {
   const char* op = "avg_pool";
   check(is_floating(x.dtype()), op, "needs a floating-point tensor, got ", to_string(x.aval()));
+  check(!o.divisor_override || *o.divisor_override != 0, op, "divisor_override must not be zero");
   PoolGeometry g = pool_geometry(op, x, o, false);
   Tensor w = windows(x, g, Scalar(0));
   Tensor total = prims::sum(w, Axes{w.ndim() - 1});
-  // PyTorch's count_include_pad=True divisor: the window clipped to the padded input (with
-  // ceil_mode a window may hang past the high padding; those positions are not counted).
+  if (o.divisor_override) return div(total, full({}, Scalar(static_cast<double>(*o.divisor_override)), x.dtype()));
+  // PyTorch's divisors. count_include_pad: the window clipped to the padded input (with ceil_mode
+  // a window may hang past the high padding; those positions are not counted). Otherwise the
+  // window clipped to the input itself.
   std::vector<double> divisor{1.0};
   for (size_t i = 0; i < g.d; ++i) {
     std::vector<double> next;
@@ -281,6 +329,10 @@ Tensor avg_pool(const Tensor& x, const PoolOptions& o) {
       for (int64_t j = 0; j < g.out[i]; ++j) {
         int64_t start = j * g.stride[i] - g.pad[i];
         int64_t end = std::min(start + g.kernel[i], g.in[i] + g.pad[i]);
+        if (!o.count_include_pad) {
+          start = std::max<int64_t>(start, 0);
+          end = std::min(end, g.in[i]);
+        }
         next.push_back(prev * static_cast<double>(end - start));
       }
     divisor = std::move(next);
