@@ -511,6 +511,9 @@ TEST_F(ReferenceBackend, ZeroSizeEverywhere) {
   EXPECT_EQ(vals<float>(prims::scatter_add(x, none, prims::full({0}, Scalar(0.0), f32), 0)), (std::vector<float>{1, 2, 3}));
   EXPECT_EQ(prims::gather(prims::full({0, 3}, Scalar(1.0), f32), make<int64_t>({2, 1}, {2}, i64), 1).shape(),
             (Shape{0, 2}));
+  // argsort of empty rows, or of no rows.
+  EXPECT_EQ(prims::argsort(e, 0, false).shape(), (Shape{0, 3}));
+  EXPECT_EQ(prims::argsort(e, 1, true).shape(), (Shape{0, 3}));
 }
 
 }  // namespace

@@ -132,6 +132,7 @@ TEST(Sort, ZeroDAndEmpty) {
   EXPECT_EQ(v.shape(), Shape{});
   EXPECT_EQ(i.item<int64_t>(), 0);
   EXPECT_EQ(s.topk(1).values.item<float>(), 2.5f);
+  EXPECT_EQ(s.topk(0).values.item<float>(), 2.5f);  // torch.topk(0-d, 0) gives the element too
   EXPECT_EQ(zeros({2, 0}).topk(0).values.shape(), (Shape{2, 0}));
   EXPECT_EQ(zeros({0, 3}).argsort().shape(), (Shape{0, 3}));
 }

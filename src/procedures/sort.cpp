@@ -68,8 +68,9 @@ SortResult topk(const Tensor& x, int64_t k, int64_t axis, bool largest, bool /*s
   const int64_t n = r.x.shape()[r.axis];
   check(k >= 0 && k <= n, "topk", "k = ", k, " is out of range for dim ", r.axis, " of size ", n, " (input ",
         to_string(x.aval()), ")");
+  if (x.ndim() == 0) return sorted_along(r, 1, largest, {});  // like torch, k = 0 too gives the element
   Shape out = x.shape();
-  if (x.ndim() > 0) out[r.axis] = k;
+  out[r.axis] = k;
   return sorted_along(r, k, largest, out);
 }
 

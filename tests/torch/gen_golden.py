@@ -1457,6 +1457,7 @@ def ops2_cases():
             case(op, [rnd([4, 7])], {"k": 3, "sorted": False, **kw}, tag=t + "_unsorted", fn=stable,
                  why="sorted=False leaves torch's order unspecified; slope always returns the sorted top k")
             case(op, [rnd([])], {"k": 1, **kw}, tag=t + "_0d")
+            case(op, [rnd([])], {"k": 0, **kw}, tag=t + "_0d_k0")
             case(op, [rnd([2, 0])], {"k": 0, **kw}, tag=t + "_empty")
         case(op, [rnd([4, 3])], {"k": 4}, tag="k_too_big")
         case(op, [rnd([4, 3])], {"k": -1}, tag="k_negative")
