@@ -214,9 +214,10 @@ PoolGeometry pool_geometry(const char* op, const Tensor& x, const PoolOptions& o
   return g;
 }
 
-// The windows of x as a new trailing axis: [..., *out, prod(kernel)]. x is padded with `fill`
-// by `pad` at the low end and as far as the last window reaches at the high end.
-Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
+// Every window's element at each kernel offset (offsets in row-major order): one strided slice
+// of x each, [..., *out]. x is padded with `fill` by `pad` at the low end and as far as the last
+// window reaches at the high end.
+std::vector<Tensor> window_pieces(const Tensor& x, const PoolGeometry& g, Scalar fill) {
   size_t r = static_cast<size_t>(x.ndim()), lead = r - g.d;
   Shape lo(r, 0), hi(r, 0), interior(r, 0);
   bool need_pad = false;
@@ -227,11 +228,6 @@ Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
     need_pad = need_pad || lo[lead + i] > 0 || hi[lead + i] > 0;
   }
   Tensor xp = need_pad ? prims::pad(x, lo, hi, interior, fill) : x;
-
-  Shape piece_shape(x.shape().begin(), x.shape().begin() + static_cast<std::ptrdiff_t>(lead));
-  for (int64_t v : g.out) piece_shape.push_back(v);
-  piece_shape.push_back(1);
-
   std::vector<Tensor> pieces;
   Shape offset(g.d, 0);  // the current kernel offset, odometer order
   for (;;) {
@@ -241,73 +237,81 @@ Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
       stop[lead + i] = start[lead + i] + (g.out[i] - 1) * g.stride[i] + 1;
       step[lead + i] = g.stride[i];
     }
-    pieces.push_back(prims::reshape(prims::slice(xp, start, stop, step), piece_shape));
+    pieces.push_back(prims::slice(xp, start, stop, step));
     size_t i = g.d;
     while (i > 0 && ++offset[i - 1] == g.kernel[i - 1]) offset[--i] = 0;
     if (i == 0) break;
   }
-  return pieces.size() == 1 ? pieces[0] : prims::cat(pieces, static_cast<int64_t>(piece_shape.size()) - 1);
+  return pieces;
 }
 
-// Which window positions lie inside x (not in the padding): [*out, prod(kernel)], or an empty
-// tensor when every position does. Depends only on the geometry, so it is computed here.
-Tensor inside_mask(const PoolGeometry& g) {
+// The windows as a new trailing axis: [..., *out, prod(kernel)].
+Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
+  std::vector<Tensor> pieces = window_pieces(x, g, fill);
+  for (Tensor& p : pieces) p = unsqueeze(p, p.ndim());
+  return pieces.size() == 1 ? pieces[0] : prims::cat(pieces, pieces[0].ndim() - 1);
+}
+
+// For each kernel offset (row-major), which windows read it from x rather than from the padding:
+// bool [*out] each, broadcast to `shape`; none when no window reaches into the padding.
+std::vector<Tensor> inside_masks(const PoolGeometry& g, const Shape& shape) {
   bool padded = false;
   for (size_t i = 0; i < g.d; ++i)
     padded = padded || g.pad[i] > 0 || (g.out[i] - 1) * g.stride[i] + g.dil[i] * (g.kernel[i] - 1) + 1 > g.in[i];
-  if (!padded) return Tensor();
-  Shape shape = g.out;
-  int64_t k_n = 1;
-  for (int64_t k : g.kernel) k_n *= k;
-  shape.push_back(k_n);
-  std::vector<uint8_t> inside(static_cast<size_t>(numel(shape)));
-  Shape pos(g.d, 0), off(g.d, 0);
-  for (size_t at = 0; at < inside.size(); ++at) {  // windows in row-major order, offsets fastest
-    bool in = true;
-    for (size_t i = 0; i < g.d; ++i) {
-      const int64_t c = pos[i] * g.stride[i] - g.pad[i] + off[i] * g.dil[i];
-      in = in && c >= 0 && c < g.in[i];
+  std::vector<Tensor> masks;
+  if (!padded) return masks;
+  Shape offset(g.d, 0);
+  for (;;) {
+    std::vector<bool> in(static_cast<size_t>(numel(g.out)), true);
+    Shape pos(g.d, 0);
+    for (size_t at = 0; at < in.size(); ++at) {
+      for (size_t i = 0; i < g.d; ++i) {
+        const int64_t c = pos[i] * g.stride[i] - g.pad[i] + offset[i] * g.dil[i];
+        in[at] = in[at] && c >= 0 && c < g.in[i];
+      }
+      size_t i = g.d;
+      while (i > 0 && ++pos[i - 1] == g.out[i - 1]) pos[--i] = 0;
     }
-    inside[at] = in;
+    masks.push_back(broadcast_to(tensor(in, g.out, bool_), shape));
     size_t i = g.d;
-    while (i > 0 && ++off[i - 1] == g.kernel[i - 1]) off[--i] = 0;
-    if (i == 0) {
-      size_t j = g.d;
-      while (j > 0 && ++pos[j - 1] == g.out[j - 1]) pos[--j] = 0;
-    }
+    while (i > 0 && ++offset[i - 1] == g.kernel[i - 1]) offset[--i] = 0;
+    if (i == 0) break;
   }
-  return tensor(std::vector<bool>(inside.begin(), inside.end()), shape, bool_);
+  return masks;
 }
 
 }  // namespace
 
+// torch's max-pool kernel, unrolled over the kernel offsets: keep the window's first element
+// inside x, and move to a later one only if it is larger or NaN (the last NaN wins). Each step is
+// a where, so the value is that element itself and the gradient reaches it alone (torch's rule for
+// ties), and under jit the whole scan is one fused loop.
 Tensor max_pool(const Tensor& x, const PoolOptions& o) {
   const char* op = "max_pool";
   check(x.dtype() != bool_, op, "is not defined for bool tensors");
   check(o.count_include_pad && !o.divisor_override, op, "count_include_pad and divisor_override are avg_pool options");
   PoolGeometry g = pool_geometry(op, x, o, true);
-  // Padding never wins the max: -inf for floats, the lowest value for integers.
+  // Padding never wins: -inf for floats, the lowest value for integers.
   Scalar fill = visit_dtype(x.dtype(), [](auto tag) -> Scalar {
     using T = decltype(tag);
     if constexpr (std::is_integral_v<T>) return Scalar(static_cast<int64_t>(std::numeric_limits<T>::lowest()));
     else return Scalar(-std::numeric_limits<double>::infinity());
   });
-  Tensor w = windows(x, g, fill);
-  const int64_t last = w.ndim() - 1, k = w.shape()[last];
-  if (!is_floating(x.dtype()) || k == 1) return prims::max(w, Axes{last});  // nothing to differentiate or choose
-  // The element the value (and so the gradient) comes from, as in torch's kernel, which keeps the
-  // first in-bounds element and moves on only for a larger one or a NaN: the last NaN of the
-  // window if it holds one, else its first in-bounds maximum. Scores: K + 1 + p for a NaN at
-  // window position p, K - p for a maximum, 0 otherwise; the largest score names the element.
-  const Shape& ws = w.shape();
-  Tensor m = unsqueeze(prims::max(w, Axes{last}), last);
-  Tensor hit = prims::equal(w, prims::expand(m, ws));
-  if (Tensor inside = inside_mask(g); inside.defined()) hit = prims::mul(hit, broadcast_to(inside, ws));  // and
-  Tensor p = broadcast_to(arange(k), ws);
-  Tensor score = where(isnan(w), p + (k + 1), where(hit, k - p, zeros_like(p)));
-  Tensor best = unsqueeze(prims::max(score, Axes{last}), last);
-  Tensor idx = where(best > k, best - (k + 1), k - best);
-  return squeeze(take_along_dim(w, idx, last), {last});
+  std::vector<Tensor> pieces = window_pieces(x, g, fill);
+  std::vector<Tensor> inside = inside_masks(g, pieces[0].shape());
+  Tensor best = pieces[0];
+  Tensor seen = inside.empty() ? Tensor() : inside[0];  // has the window met an element of x yet
+  for (size_t k = 1; k < pieces.size(); ++k) {
+    const Tensor& v = pieces[k];
+    Tensor take = prims::greater(v, best);
+    if (is_floating(x.dtype())) take = logical_or(take, isnan(v));
+    if (!inside.empty()) {
+      take = logical_and(logical_or(take, logical_not(seen)), inside[k]);
+      seen = logical_or(seen, inside[k]);
+    }
+    best = prims::where(take, v, best);
+  }
+  return best;
 }
 
 Tensor avg_pool(const Tensor& x, const PoolOptions& o) {
