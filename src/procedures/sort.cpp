@@ -8,6 +8,8 @@ namespace slope {
 
 namespace {
 
+Tensor as_shape(const Tensor& t, const Shape& s) { return t.shape() == s ? t : prims::reshape(t, s); }
+
 // x with at least one dim (a 0-d tensor sorts as one element), and the normalised axis.
 struct Rows {
   Tensor x;
@@ -37,7 +39,7 @@ Tensor take_rows(const Tensor& x, const Tensor& idx, int64_t axis) {
   Tensor col = prims::reshape(prims::arange(inner, Scalar(int64_t{0}), Scalar(int64_t{1}), i64), {1, 1, inner});
   Tensor lin = prims::add(prims::mul(prims::reshape(idx, s3), i64s(s3, inner)),
                           prims::add(prims::expand(row, s3), prims::expand(col, s3)));
-  return prims::reshape(prims::gather(prims::reshape(x, {x.numel()}), lin, 0), idx.shape());
+  return as_shape(prims::gather(prims::reshape(x, {x.numel()}), lin, 0), idx.shape());
 }
 
 SortResult sorted_along(const Rows& r, int64_t k, bool descending, const Shape& out_shape) {
@@ -48,7 +50,7 @@ SortResult sorted_along(const Rows& r, int64_t k, bool descending, const Shape& 
     idx = prims::slice(idx, start, stop, step);
   }
   Tensor values = take_rows(r.x, idx, r.axis);
-  return {prims::reshape(values, out_shape), prims::reshape(idx, out_shape)};
+  return {as_shape(values, out_shape), as_shape(idx, out_shape)};
 }
 
 }  // namespace
@@ -60,7 +62,7 @@ SortResult sort(const Tensor& x, int64_t axis, bool descending, bool /*stable: a
 
 Tensor argsort(const Tensor& x, int64_t axis, bool descending, bool /*stable: always*/) {
   Rows r = rows_of("argsort", x, axis);
-  return prims::reshape(prims::argsort(r.x, r.axis, descending), x.shape());
+  return as_shape(prims::argsort(r.x, r.axis, descending), x.shape());
 }
 
 SortResult topk(const Tensor& x, int64_t k, int64_t axis, bool largest, bool /*sorted: always*/) {
