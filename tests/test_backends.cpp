@@ -461,3 +461,23 @@ TEST_F(CpuBackend, GatherAndScatterAdd) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------- argsort
+// Small integers give many ties (the stable order must agree), Range::Any adds NaN and infinities,
+// 300 x 5000 rows run on several threads, and the sorted axis is first, middle or last.
+namespace {
+TEST_F(CpuBackend, ArgsortMatchesReference) {
+  for (DType d : kAll)
+    for (const Shape& s : {Shape{7}, Shape{0}, Shape{1}, Shape{4, 9}, Shape{3, 0, 2}, Shape{5, 6, 7}, Shape{300, 50},
+                           Shape{2, 5000}})
+      for (size_t axis = 0; axis < s.size(); ++axis)
+        for (Range r : {Range::Any, Range::SmallInt})
+          for (bool descending : {false, true}) {
+            if (numel(s) > 10000 && (d != f32 || r != Range::SmallInt)) continue;
+            Tensor x = random_tensor(s, d, r);
+            std::string ctx = std::string("argsort ") + name(d) + " " + to_string(s) + " axis " + std::to_string(axis) +
+                              (descending ? " descending" : " ascending");
+            expect_identical([&] { return prims::argsort(x, static_cast<int64_t>(axis), descending); }, ctx);
+          }
+}
+}  // namespace

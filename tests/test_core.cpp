@@ -469,15 +469,19 @@ TEST(Backends, RegisteredBackendRunsAndFallsBack) {
 }
 
 TEST(Backends, PrimitiveTables) {
-  EXPECT_EQ(slope::kNumPrimitives, 39);
+  EXPECT_EQ(slope::kNumPrimitives, 40);
   EXPECT_STREQ(slope::name(Prim::atan2), "atan2");
   EXPECT_EQ(slope::family(Prim::atan2), slope::Family::binary);
+  EXPECT_STREQ(slope::name(Prim::argsort), "argsort");
+  EXPECT_EQ(slope::family(Prim::argsort), slope::Family::general);
   EXPECT_STREQ(slope::name(Prim::add), "add");
   EXPECT_STREQ(slope::name(Prim::scatter_add), "scatter_add");
   EXPECT_EQ(slope::family(Prim::where), slope::Family::ternary);
   EXPECT_EQ(slope::family(Prim::threefry), slope::Family::general);
   EXPECT_EQ(slope::to_string(Params{slope::AxesParams{{0, 1}}}), "axes=[0, 1]");
   EXPECT_EQ(slope::to_string(Params{slope::CastParams{slope::bf16}}), "dtype=bf16");
+  EXPECT_EQ(slope::family(Prim::argsort), slope::Family::general);
+  EXPECT_EQ(slope::to_string(Params{slope::SortParams{1, true}}), "axis=1, descending=true");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -711,6 +715,17 @@ TEST(PrimitiveErrors, GatherScatterAdd) {
   EXPECT_SLOPE_ERROR(b1(Prim::scatter_add, {x, idx}, slope::AxisParams{0}), "scatter_add");
   EXPECT_SLOPE_ERROR(b1(Prim::scatter_add, {x, idx, upd}), "scatter_add");
   EXPECT_EQ(slope::prims::scatter_add(x, idx, upd, 0).shape(), x.shape());
+}
+
+TEST(PrimitiveErrors, Argsort) {
+  Tensor x = Z({3, 4});
+  EXPECT_SLOPE_ERROR(slope::prims::argsort(x, 2, false), "argsort");
+  EXPECT_SLOPE_ERROR(slope::prims::argsort(x, -1, false), "argsort");  // primitives take normalised axes
+  EXPECT_SLOPE_ERROR(slope::prims::argsort(Z({}), 0, false), "argsort");  // no axis to sort along
+  EXPECT_SLOPE_ERROR(b1(Prim::argsort, {x}), "argsort");                   // parameters of the wrong kind
+  EXPECT_SLOPE_ERROR(b1(Prim::argsort, {x, x}, slope::SortParams{0, false}), "argsort");
+  EXPECT_EQ(slope::prims::argsort(x, 0, true).aval(), (AVal{{3, 4}, slope::i64}));
+  EXPECT_EQ(slope::prims::argsort(Z({0, 2}, slope::bool_), 0, false).aval(), (AVal{{0, 2}, slope::i64}));
 }
 
 // Shapes whose element count or byte size does not fit: an error, never a wrapped size (which

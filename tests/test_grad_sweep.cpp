@@ -448,6 +448,11 @@ TEST(GradSweep, VmapEveryPrimitiveVsLoop) {
   vmap_vs_loop("threefry (0,none)", [](T1 k, T1 n) { return prims::threefry(k, n); }, {0, nullopt}, keys, counts);
   vmap_vs_loop("threefry (0,0)", [](T1 k, T1 n) { return prims::threefry(k, n); }, {0, 0}, keys,
                cast(I64({0, 1, 2, 3, 4, 5}, {3, 2}), u32));
+  // argsort: the batch axis before, after and at the sorted axis' old place; ties (rounded values)
+  Tensor st = floor(x * 2.0);
+  vmap_vs_loop("argsort axis 1 in_dim 0", [](T1 t) { return prims::argsort(t, 1, false); }, {0}, st);
+  vmap_vs_loop("argsort axis 0 in_dim 2", [](T1 t) { return prims::argsort(t, 0, true); }, {2}, st);
+  vmap_vs_loop("argsort axis 1 in_dim 1", [](T1 t) { return prims::argsort(t, 1, true); }, {1}, st);
 }
 
 // ---------------- custom_jvp / custom_vjp / checkpoint ----------------

@@ -478,6 +478,27 @@ TEST_F(JitCpu, GatherAndScatterAdd) {
   }
 }
 
+// argsort in every dtype, along each axis, both orders, of a stored input and of a fused
+// expression, bit for bit like eager (the shared row sort, sort_rows.h); one large case threads.
+TEST_F(JitCpu, ArgsortEveryDTypeAndAxis) {
+  Builder b;
+  std::vector<Tensor> in;
+  for (DType d : kAll) {
+    int x = b.input({4, 6, 5}, d);
+    in.push_back(random({{4, 6, 5}, d}));
+    for (int64_t axis : {0, 1, 2})
+      for (bool descending : {false, true}) b.output(b.op(Prim::argsort, SortParams{axis, descending}, {V(x)}));
+    if (d != bool_) b.output(b.op(Prim::argsort, SortParams{1, true}, {V(b.bin(Prim::mul, x, x))}));  // ties of +-v
+  }
+  int big = b.input({64, 3000}, f32), empty = b.input({3, 0}, f64);
+  in.push_back(random({{64, 3000}, f32}));
+  in.push_back(random({{3, 0}, f64}));
+  b.output(b.op(Prim::argsort, SortParams{1, false}, {V(big)}));
+  b.output(b.op(Prim::argsort, SortParams{0, true}, {V(big)}));
+  b.output(b.op(Prim::argsort, SortParams{1, false}, {V(empty)}));
+  expect_matches_eager(b.p, in);
+}
+
 // Data-dependent errors: raised like eager mode's (naming the op), never an out-of-bounds access.
 TEST_F(JitCpu, IndexAndDivisionErrors) {
   Builder b;

@@ -355,6 +355,27 @@ TEST_F(ReferenceBackend, OutOfBoundsIndicesAreRejectedBeforeTheKernel) {
   EXPECT_THROW(prims::scatter_add(x, make<int64_t>({5}, {1}, i32), make<float>({1}, {1}, f32), 0), Error);
 }
 
+// ---------------------------------------------------------------- argsort
+TEST_F(ReferenceBackend, ArgsortStableWithNaNLargest) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  // torch.sort(stable=True) of this row: ascending [8, 4, 5, 1, 3, 0, 9, 6, 2, 7], descending
+  // [2, 7, 6, 0, 9, 1, 3, 4, 5, 8] (NaN largest; -0 and +0 equal; ties keep their order).
+  Tensor x = make<double>({3, 1, nan, 1, -0.0, 0.0, inf, nan, -inf, 3}, {10}, f32);
+  EXPECT_EQ(vals<int64_t>(prims::argsort(x, 0, false)), (std::vector<int64_t>{8, 4, 5, 1, 3, 0, 9, 6, 2, 7}));
+  EXPECT_EQ(vals<int64_t>(prims::argsort(x, 0, true)), (std::vector<int64_t>{2, 7, 6, 0, 9, 1, 3, 4, 5, 8}));
+  // Along the first axis of [3, 2]: each column sorts on its own.
+  Tensor y = make<int64_t>({5, 0, 5, 2, 1, 2}, {3, 2}, i32);
+  EXPECT_EQ(vals<int64_t>(prims::argsort(y, 0, false)), (std::vector<int64_t>{2, 0, 0, 1, 1, 2}));
+  EXPECT_EQ(vals<int64_t>(prims::argsort(y, 0, true)), (std::vector<int64_t>{0, 1, 1, 2, 2, 0}));
+  // Unsigned and bool keys; size-1 and size-0 axes.
+  EXPECT_EQ(vals<int64_t>(prims::argsort(make<int64_t>({200, 3, 255, 3}, {4}, u8), 0, false)),
+            (std::vector<int64_t>{1, 3, 0, 2}));
+  EXPECT_EQ(vals<int64_t>(prims::argsort(make<bool>({true, false, true, false}, {4}, bool_), 0, true)),
+            (std::vector<int64_t>{0, 2, 1, 3}));
+  EXPECT_EQ(vals<int64_t>(prims::argsort(make<float>({4, 5}, {2, 1}, f16), 1, false)), (std::vector<int64_t>{0, 0}));
+  EXPECT_EQ(prims::argsort(prims::full({3, 0}, Scalar(1.0), bf16), 1, true).shape(), (Shape{3, 0}));
+}
+
 // ---------------------------------------------------------------- every primitive, every dtype
 // Small non-negative integers are exact in every dtype, so each primitive applied in dtype d must
 // give what it gives in f64, cast to d. (For bool this also checks that add/sum are "or" and mul is
@@ -442,6 +463,10 @@ TEST_F(ReferenceBackend, EveryPrimitiveInEveryDtype) {
       expect_like_f64(d, "gather", [&](T x, DType) { return prims::gather(x, idx, 1); });
       expect_like_f64(d, "scatter_add", [&](T x, DType) { return prims::scatter_add(x, idx, prims::gather(x, idx, 1), 1); });
     }
+    for (bool descending : {false, true}) {  // the values hold ties (0, 1 twice): the order is the stable one
+      expect_like_f64(d, "argsort", [&](T x, DType) { return prims::argsort(x, 1, descending); });
+      expect_like_f64(d, "argsort", [&](T x, DType) { return prims::argsort(x, 0, descending); });
+    }
   }
 }
 
@@ -487,6 +512,9 @@ TEST_F(ReferenceBackend, ZeroSizeEverywhere) {
   EXPECT_EQ(vals<float>(prims::scatter_add(x, none, prims::full({0}, Scalar(0.0), f32), 0)), (std::vector<float>{1, 2, 3}));
   EXPECT_EQ(prims::gather(prims::full({0, 3}, Scalar(1.0), f32), make<int64_t>({2, 1}, {2}, i64), 1).shape(),
             (Shape{0, 2}));
+  // argsort of empty rows, or of no rows.
+  EXPECT_EQ(prims::argsort(e, 0, false).shape(), (Shape{0, 3}));
+  EXPECT_EQ(prims::argsort(e, 1, true).shape(), (Shape{0, 3}));
 }
 
 // ---------------------------------------------------------------- atan2 (the arctangent primitive)

@@ -157,8 +157,23 @@ slope::nn::PoolOptions pool_opts(Kw kw) {
   o.padding = shp(kw, "padding");
   o.dilation = shp(kw, "dilation");
   o.ceil_mode = flag(kw, "ceil_mode");
+  o.count_include_pad = flag(kw, "count_include_pad", true);
+  o.divisor_override = opt_i64(kw, "divisor_override");
   return o;
 }
+slope::nn::InterpolateOptions interpolate_opts(Kw kw) {
+  slope::nn::InterpolateOptions o;
+  o.size = shp(kw, "size");
+  if (has(kw, "scale_factor"))
+    for (auto& v : kw["scale_factor"]) o.scale_factor.push_back(num(v));
+  const std::string mode = has(kw, "mode") ? kw["mode"].get<std::string>() : "nearest";
+  using M = slope::nn::InterpolateMode;
+  o.mode = mode == "linear" ? M::linear : mode == "bilinear" ? M::bilinear : mode == "trilinear" ? M::trilinear : M::nearest;
+  if (has(kw, "align_corners")) o.align_corners = kw["align_corners"].get<bool>();
+  o.recompute_scale_factor = flag(kw, "recompute_scale_factor");
+  return o;
+}
+Out values_indices(const slope::SortResult& r) { return Out{r.values, r.indices}; }
 
 // ---------------------------------------------------------------- the dispatch table
 // Every op maps to its spellings. A spelling throws NotApplicable when it does not apply to these
@@ -536,6 +551,34 @@ const Table& table() {
       {"group_norm", {{"nn", [](In x, Kw kw) {
          return ONE(slope::nn::group_norm(x[0], i64(kw, "num_groups", 1), opt_in(x, 1), opt_in(x, 2), dbl(kw, "eps", 1e-5)));
        }}}},
+      // ---- sorting, einsum, interpolate (the *_values ops are the differentiable half of sort/topk)
+      {"sort",
+       {{"free", [](In x, Kw kw) { return values_indices(slope::sort(x[0], i64(kw, "axis", -1), flag(kw, "descending"))); }},
+        {"method", [](In x, Kw kw) { return values_indices(x[0].sort(i64(kw, "axis", -1), flag(kw, "descending"), true)); }},
+        {"structured binding", [](In x, Kw kw) {
+           auto [values, indices] = slope::sort(x[0], i64(kw, "axis", -1), flag(kw, "descending"));
+           return Out{values, indices};
+         }}}},
+      {"sort_values",
+       {{"free", [](In x, Kw kw) { return ONE(slope::sort(x[0], i64(kw, "axis", -1), flag(kw, "descending")).values); }}}},
+      {"argsort",
+       {{"free", [](In x, Kw kw) { return ONE(slope::argsort(x[0], i64(kw, "axis", -1), flag(kw, "descending"))); }},
+        {"method", [](In x, Kw kw) { return ONE(x[0].argsort(i64(kw, "axis", -1), flag(kw, "descending"), true)); }}}},
+      {"topk",
+       {{"free", [](In x, Kw kw) {
+          return values_indices(slope::topk(x[0], i64(kw, "k", 1), i64(kw, "axis", -1), flag(kw, "largest", true),
+                                            flag(kw, "sorted", true)));
+        }},
+        {"method", [](In x, Kw kw) {
+          return values_indices(x[0].topk(i64(kw, "k", 1), i64(kw, "axis", -1), flag(kw, "largest", true),
+                                          flag(kw, "sorted", true)));
+        }}}},
+      {"topk_values",
+       {{"free", [](In x, Kw kw) {
+          return ONE(slope::topk(x[0], i64(kw, "k", 1), i64(kw, "axis", -1), flag(kw, "largest", true)).values);
+        }}}},
+      {"einsum", {{"free", [](In x, Kw kw) { return ONE(slope::einsum(kw["equation"].get<std::string>(), x)); }}}},
+      {"interpolate", {{"nn", [](In x, Kw kw) { return ONE(slope::nn::interpolate(x[0], interpolate_opts(kw))); }}}},
   };
   return t;
 }

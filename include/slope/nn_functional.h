@@ -2,6 +2,7 @@
 // Neural-network functions (PyTorch's torch.nn.functional), all procedures over primitives.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "slope/tensor.h"
 
@@ -36,9 +37,26 @@ struct PoolOptions {
   Shape padding{};   // empty = 0 (max pools pad with -inf, avg pools count the padding like PyTorch's default)
   Shape dilation{};  // max pools only
   bool ceil_mode = false;
+  bool count_include_pad = true;            // avg pools: divide by the window including padding (PyTorch's default)
+  std::optional<int64_t> divisor_override{};  // avg pools: divide every window's sum by this instead
 };
+// Like PyTorch, the gradient of a window's maximum goes to its first maximum in row-major window
+// order (to its last NaN when it holds NaN: torch's maximum then).
 Tensor max_pool(const Tensor& x, const PoolOptions& o);  // spatial dims = kernel.size()
 Tensor avg_pool(const Tensor& x, const PoolOptions& o);
+
+// torch.nn.functional.interpolate over the spatial dims of x [N, C, *S]: nearest (torch's floor
+// rule) for 1-3 spatial dims, linear / bilinear / trilinear for 1 / 2 / 3. Give exactly one of
+// `size` and `scale_factor` (one value for every spatial dim, or one each).
+enum class InterpolateMode { nearest, linear, bilinear, trilinear };
+struct InterpolateOptions {
+  Shape size{};
+  std::vector<double> scale_factor{};
+  InterpolateMode mode = InterpolateMode::nearest;
+  std::optional<bool> align_corners{};  // linear modes only (default false)
+  bool recompute_scale_factor = false;  // true: index arithmetic from the sizes, not scale_factor
+};
+Tensor interpolate(const Tensor& x, const InterpolateOptions& o);
 
 // Normalisation over channel dim 1 with the given statistics (inference form) or batch statistics.
 Tensor batch_norm(const Tensor& x, const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var,

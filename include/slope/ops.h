@@ -175,5 +175,19 @@ Tensor norm(const Tensor& x, double p = 2, Axes axes = {}, bool keepdim = false)
 Tensor diag(const Tensor& x, int64_t k = 0);
 Tensor trace(const Tensor& x);                   // sum of the diagonal of a 2-D tensor
 Tensor outer(const Tensor& a, const Tensor& b);  // a[i] * b[j] of two 1-D tensors
+// ---- sorting (src/procedures/sort.cpp) ----
+// Always stable: equal elements keep their order (what torch gives with stable=true; the flag is
+// accepted for PyTorch's spelling). NaN sorts as the largest value. Gradients flow through values.
+SortResult sort(const Tensor& x, int64_t axis = -1, bool descending = false, bool stable = false);
+Tensor argsort(const Tensor& x, int64_t axis = -1, bool descending = false, bool stable = false);
+// The k largest (or smallest) along axis, in sorted order (also for sorted = false); ties in the
+// stable sort's order.
+SortResult topk(const Tensor& x, int64_t k, int64_t axis = -1, bool largest = true, bool sorted = true);
+
+// ---- einsum (src/procedures/einsum.cpp) ----
+// torch.einsum: "ij,jk->ik", implicit output ("ij,jk"), "..." broadcasting, repeated indices within
+// an operand (diagonals: "ii->i"), size-1 dims broadcast. Pairs of operands contract left to right
+// through one matmul each; operands of different dtypes are promoted (torch requires one dtype).
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 
 }  // namespace slope

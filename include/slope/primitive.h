@@ -26,7 +26,7 @@ inline constexpr int kNumPrimitives = 0
 #include "slope/primitives.def"
 #undef SLOPE_PRIMITIVE
     ;
-static_assert(kNumPrimitives == 39, "primitives.def changed: update every table (see docs/adding_an_op.md)");
+static_assert(kNumPrimitives == 40, "primitives.def changed: update every table (see docs/adding_an_op.md)");
 
 const char* name(Prim p);
 Family family(Prim p);
@@ -84,6 +84,14 @@ struct ConvParams {
   friend bool operator==(const ConvParams&, const ConvParams&) = default;
 };
 
+// argsort: the positions (i64) that sort x along `axis`, stably (ties keep their order); NaN sorts
+// as the largest value, so it comes last ascending and first descending (PyTorch's order).
+struct SortParams {
+  int64_t axis;
+  bool descending = false;
+  friend bool operator==(const SortParams&, const SortParams&) = default;
+};
+
 // call: the body (call.h) decides types and rules; compared by identity.
 class CallBody;
 struct CallParams {
@@ -92,7 +100,7 @@ struct CallParams {
 };
 
 using Params = std::variant<NoParams, CastParams, AxesParams, ShapeParams, PadParams, SliceParams, AxisParams,
-                            FullParams, ArangeParams, ConvParams, CallParams>;
+                            FullParams, ArangeParams, ConvParams, CallParams, SortParams>;
 
 std::string to_string(const Params& p);  // "axes=[0, 1]" style, for Program text and errors
 

@@ -69,4 +69,8 @@ inline Tensor scatter_add(const Tensor& x, const Tensor& idx, const Tensor& upd,
   return bind1(Prim::scatter_add, {x, idx, upd}, AxisParams{axis});
 }
 
+inline Tensor argsort(const Tensor& x, int64_t axis, bool descending) {
+  return bind1(Prim::argsort, {x}, SortParams{axis, descending});
+}
+
 }  // namespace slope::prims

@@ -313,3 +313,6 @@ template <class T, class F> T tree_map(F&& f, const T& a, const T& b) {
     static const char* name() { return #Type; }                                                        \
     static const char* field_names() { return #__VA_ARGS__; }                                          \
   };
+
+// sort / topk results (tensor.h) are pytrees: values, indices.
+SLOPE_PYTREE(slope::SortResult, values, indices)

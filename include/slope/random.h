@@ -4,6 +4,7 @@
 // For eager convenience there is also a seeded global generator (manual_seed, rand, randn).
 #include <array>
 #include <cstdint>
+#include <optional>
 
 #include "slope/tensor.h"
 
@@ -21,6 +22,12 @@ Tensor bernoulli(const Tensor& key, const Tensor& p);   // bool, P(true) = p ele
 Tensor bernoulli(const Tensor& key, double p, const Shape& shape);
 Tensor randint(const Tensor& key, const Shape& shape, int64_t lo, int64_t hi, DType dtype = kDefaultInt);  // [lo, hi)
 Tensor permutation(const Tensor& key, int64_t n);       // a random ordering of 0..n-1 (i64)
+// Indices (i64) drawn with probabilities softmax(logits) along `axis`, like jax.random.categorical
+// (Gumbel-max: the argmax of logits plus Gumbel noise). The result has the logits' shape without
+// `axis`, or `shape`, which must end with (broadcast to) that shape: its leading dims are
+// independent draws. -inf logits are never drawn (unless a whole row is -inf: then index 0).
+Tensor categorical(const Tensor& key, const Tensor& logits, int64_t axis = -1,
+                   const std::optional<Shape>& shape = std::nullopt);
 
 }  // namespace random
 

@@ -41,6 +41,7 @@ inline constexpr struct NewAxis {} newaxis{};
 inline constexpr struct Ellipsis {} ellipsis{};
 class Tensor;
 class Index;
+struct SortResult;
 
 class Tensor {
  public:
@@ -189,6 +190,11 @@ class Tensor {
   Tensor scatter_add(int64_t axis, const Tensor& index, const Tensor& src) const;  // torch.scatter_add
   Tensor one_hot(int64_t num_classes, DType d = kDefaultInt) const;
 
+  // ---- sorting (ops.h: sort, argsort, topk) ----
+  SortResult sort(int64_t axis = -1, bool descending = false, bool stable = false) const;
+  Tensor argsort(int64_t axis = -1, bool descending = false, bool stable = false) const;
+  SortResult topk(int64_t k, int64_t axis = -1, bool largest = true, bool sorted = true) const;
+
   // ---- nn ----
   Tensor relu() const;
   Tensor leaky_relu(double slope = 0.01) const;
@@ -225,6 +231,12 @@ class Tensor {
 };
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// What sort and topk return, like torch.return_types.sort: `auto [values, indices] = x.sort();`.
+// A pytree (pytree.h), so transformed functions may return it.
+struct SortResult {
+  Tensor values, indices;
+};
 
 // Index element for Tensor::index({...}).
 class Index {

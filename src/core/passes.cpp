@@ -158,6 +158,10 @@ struct ParamsHasher {
     mix(h, static_cast<uint64_t>(p.groups));
   }
   void operator()(const CallParams& p) const { mix(h, reinterpret_cast<uintptr_t>(p.body.get())); }
+  void operator()(const SortParams& p) const {
+    mix(h, static_cast<uint64_t>(p.axis));
+    mix(h, p.descending ? 1u : 0u);
+  }
 };
 
 // Constants this small are compared by value (two literals `2.0` staged separately are one

@@ -131,6 +131,17 @@ Tensor Tensor::scatter_add(int64_t axis, const Tensor& index, const Tensor& src)
 }
 Tensor Tensor::one_hot(int64_t num_classes, DType d) const { return slope::one_hot(*this, num_classes, d); }
 
+// ---- sorting ----
+SortResult Tensor::sort(int64_t axis, bool descending, bool stable) const {
+  return slope::sort(*this, axis, descending, stable);
+}
+Tensor Tensor::argsort(int64_t axis, bool descending, bool stable) const {
+  return slope::argsort(*this, axis, descending, stable);
+}
+SortResult Tensor::topk(int64_t k, int64_t axis, bool largest, bool sorted) const {
+  return slope::topk(*this, k, axis, largest, sorted);
+}
+
 // ---- nn ----
 Tensor Tensor::relu() const { return nn::relu(*this); }
 Tensor Tensor::leaky_relu(double slope) const { return nn::leaky_relu(*this, slope); }

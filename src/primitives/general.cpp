@@ -1,4 +1,4 @@
-// Shape/dtype rules of threefry, matmul, conv, gather and scatter_add.
+// Shape/dtype rules of threefry, matmul, conv, gather, scatter_add and argsort.
 #include "rules.h"
 
 namespace slope::rules {
@@ -89,6 +89,15 @@ void infer_scatter_add(const Params& params, const AVal* in, size_t n, AVal* out
         "updates must be ", to_string(AVal{gathered(in[0].shape, in[1].shape, axis), in[0].dtype}), ", got ",
         describe(in, n));
   out[0] = in[0];
+}
+
+// argsort(x; axis, descending) -> i64 positions of x's shape: any dtype, any rank >= 1.
+void infer_argsort(const Params& params, const AVal* in, size_t n, AVal* out) {
+  expect_inputs("argsort", n, 1);
+  int64_t axis = param<SortParams>("argsort", params).axis;
+  check(axis >= 0 && axis < static_cast<int64_t>(in[0].shape.size()), "argsort", "axis ", axis,
+        " is out of range for ", describe(in, n));
+  out[0] = AVal{in[0].shape, i64};
 }
 
 }  // namespace slope::rules

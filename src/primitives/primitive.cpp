@@ -62,6 +62,7 @@ struct ParamPrinter {
   void operator()(const ArangeParams& p) const {
     os << "n=" << p.n << ", start=" << p.start << ", step=" << p.step << ", dtype=" << name(p.dtype);
   }
+  void operator()(const SortParams& p) const { os << "axis=" << p.axis << ", descending=" << (p.descending ? "true" : "false"); }
   void operator()(const CallParams& p) const { os << "body=" << (p.body ? p.body->name() : std::string("<null>")); }
   void operator()(const ConvParams& p) const {
     os << "stride=" << to_string(p.stride) << ", dilation=" << to_string(p.dilation) << ", pad_lo=" << to_string(p.pad_lo)

@@ -214,9 +214,10 @@ PoolGeometry pool_geometry(const char* op, const Tensor& x, const PoolOptions& o
   return g;
 }
 
-// The windows of x as a new trailing axis: [..., *out, prod(kernel)]. x is padded with `fill`
-// by `pad` at the low end and as far as the last window reaches at the high end.
-Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
+// Every window's element at each kernel offset (offsets in row-major order): one strided slice
+// of x each, [..., *out]. x is padded with `fill` by `pad` at the low end and as far as the last
+// window reaches at the high end.
+std::vector<Tensor> window_pieces(const Tensor& x, const PoolGeometry& g, Scalar fill) {
   size_t r = static_cast<size_t>(x.ndim()), lead = r - g.d;
   Shape lo(r, 0), hi(r, 0), interior(r, 0);
   bool need_pad = false;
@@ -227,11 +228,6 @@ Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
     need_pad = need_pad || lo[lead + i] > 0 || hi[lead + i] > 0;
   }
   Tensor xp = need_pad ? prims::pad(x, lo, hi, interior, fill) : x;
-
-  Shape piece_shape(x.shape().begin(), x.shape().begin() + static_cast<std::ptrdiff_t>(lead));
-  for (int64_t v : g.out) piece_shape.push_back(v);
-  piece_shape.push_back(1);
-
   std::vector<Tensor> pieces;
   Shape offset(g.d, 0);  // the current kernel offset, odometer order
   for (;;) {
@@ -241,38 +237,94 @@ Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
       stop[lead + i] = start[lead + i] + (g.out[i] - 1) * g.stride[i] + 1;
       step[lead + i] = g.stride[i];
     }
-    pieces.push_back(prims::reshape(prims::slice(xp, start, stop, step), piece_shape));
+    pieces.push_back(prims::slice(xp, start, stop, step));
     size_t i = g.d;
     while (i > 0 && ++offset[i - 1] == g.kernel[i - 1]) offset[--i] = 0;
     if (i == 0) break;
   }
-  return pieces.size() == 1 ? pieces[0] : prims::cat(pieces, static_cast<int64_t>(piece_shape.size()) - 1);
+  return pieces;
+}
+
+// The windows as a new trailing axis: [..., *out, prod(kernel)].
+Tensor windows(const Tensor& x, const PoolGeometry& g, Scalar fill) {
+  std::vector<Tensor> pieces = window_pieces(x, g, fill);
+  for (Tensor& p : pieces) p = unsqueeze(p, p.ndim());
+  return pieces.size() == 1 ? pieces[0] : prims::cat(pieces, pieces[0].ndim() - 1);
+}
+
+// For each kernel offset (row-major), which windows read it from x rather than from the padding:
+// bool [*out] each, broadcast to `shape`; none when no window reaches into the padding.
+std::vector<Tensor> inside_masks(const PoolGeometry& g, const Shape& shape) {
+  bool padded = false;
+  for (size_t i = 0; i < g.d; ++i)
+    padded = padded || g.pad[i] > 0 || (g.out[i] - 1) * g.stride[i] + g.dil[i] * (g.kernel[i] - 1) + 1 > g.in[i];
+  std::vector<Tensor> masks;
+  if (!padded) return masks;
+  Shape offset(g.d, 0);
+  for (;;) {
+    std::vector<bool> in(static_cast<size_t>(numel(g.out)), true);
+    Shape pos(g.d, 0);
+    for (size_t at = 0; at < in.size(); ++at) {
+      for (size_t i = 0; i < g.d; ++i) {
+        const int64_t c = pos[i] * g.stride[i] - g.pad[i] + offset[i] * g.dil[i];
+        in[at] = in[at] && c >= 0 && c < g.in[i];
+      }
+      size_t i = g.d;
+      while (i > 0 && ++pos[i - 1] == g.out[i - 1]) pos[--i] = 0;
+    }
+    masks.push_back(broadcast_to(tensor(in, g.out, bool_), shape));
+    size_t i = g.d;
+    while (i > 0 && ++offset[i - 1] == g.kernel[i - 1]) offset[--i] = 0;
+    if (i == 0) break;
+  }
+  return masks;
 }
 
 }  // namespace
 
+// torch's max-pool kernel, unrolled over the kernel offsets: keep the window's first element
+// inside x, and move to a later one only if it is larger or NaN (the last NaN wins). Each step is
+// a where, so the value is that element itself and the gradient reaches it alone (torch's rule for
+// ties), and under jit the whole scan is one fused loop.
 Tensor max_pool(const Tensor& x, const PoolOptions& o) {
   const char* op = "max_pool";
   check(x.dtype() != bool_, op, "is not defined for bool tensors");
+  check(o.count_include_pad && !o.divisor_override, op, "count_include_pad and divisor_override are avg_pool options");
   PoolGeometry g = pool_geometry(op, x, o, true);
-  // Padding never wins the max: -inf for floats, the lowest value for integers.
+  // Padding never wins: -inf for floats, the lowest value for integers.
   Scalar fill = visit_dtype(x.dtype(), [](auto tag) -> Scalar {
     using T = decltype(tag);
     if constexpr (std::is_integral_v<T>) return Scalar(static_cast<int64_t>(std::numeric_limits<T>::lowest()));
     else return Scalar(-std::numeric_limits<double>::infinity());
   });
-  Tensor w = windows(x, g, fill);
-  return prims::max(w, Axes{w.ndim() - 1});
+  std::vector<Tensor> pieces = window_pieces(x, g, fill);
+  std::vector<Tensor> inside = inside_masks(g, pieces[0].shape());
+  Tensor best = pieces[0];
+  Tensor seen = inside.empty() ? Tensor() : inside[0];  // has the window met an element of x yet
+  for (size_t k = 1; k < pieces.size(); ++k) {
+    const Tensor& v = pieces[k];
+    Tensor take = prims::greater(v, best);
+    if (is_floating(x.dtype())) take = logical_or(take, isnan(v));
+    if (!inside.empty()) {
+      take = logical_and(logical_or(take, logical_not(seen)), inside[k]);
+      seen = logical_or(seen, inside[k]);
+    }
+    best = prims::where(take, v, best);
+  }
+  return best;
 }
 
 Tensor avg_pool(const Tensor& x, const PoolOptions& o) {
   const char* op = "avg_pool";
   check(is_floating(x.dtype()), op, "needs a floating-point tensor, got ", to_string(x.aval()));
+  check(!o.divisor_override || *o.divisor_override != 0, op, "divisor_override must not be zero");
   PoolGeometry g = pool_geometry(op, x, o, false);
   Tensor w = windows(x, g, Scalar(0));
   Tensor total = prims::sum(w, Axes{w.ndim() - 1});
-  // PyTorch's count_include_pad=True divisor: the window clipped to the padded input (with
-  // ceil_mode a window may hang past the high padding; those positions are not counted).
+  if (o.divisor_override) return div(total, full({}, Scalar(static_cast<double>(*o.divisor_override)), x.dtype()));
+  // PyTorch's divisors. count_include_pad: the window clipped to the padded input (with ceil_mode
+  // a window may hang past the high padding; those positions are not counted). Otherwise the
+  // window clipped to the input itself.
   std::vector<double> divisor{1.0};
   for (size_t i = 0; i < g.d; ++i) {
     std::vector<double> next;
@@ -281,6 +333,10 @@ Tensor avg_pool(const Tensor& x, const PoolOptions& o) {
       for (int64_t j = 0; j < g.out[i]; ++j) {
         int64_t start = j * g.stride[i] - g.pad[i];
         int64_t end = std::min(start + g.kernel[i], g.in[i] + g.pad[i]);
+        if (!o.count_include_pad) {
+          start = std::max<int64_t>(start, 0);
+          end = std::min(end, g.in[i]);
+        }
         next.push_back(prev * static_cast<double>(end - start));
       }
     divisor = std::move(next);

@@ -238,6 +238,45 @@ Tensor permutation(const Tensor& k, int64_t n) {
   return prims::cast(prims::sum(before, {1}), i64);
 }
 
+// Gumbel-max: argmax(logits + g) with g = -log(-log(u)) is distributed as softmax(logits). u is
+// drawn in [tiny, 1), so -log(u) > 0 and g is finite; a -inf logit stays -inf and never wins.
+Tensor categorical(const Tensor& k, const Tensor& logits, int64_t axis, const std::optional<Shape>& shape) {
+  const char* op = "categorical";
+  check_key(op, k);
+  check(logits.defined(), op, "logits is an empty Tensor handle");
+  check(is_floating(logits.dtype()), op, "logits must be floating-point, got ", to_string(logits.aval()));
+  check(logits.ndim() >= 1, op, "logits need an axis of categories, got ", to_string(logits.aval()));
+  const int64_t a = normalize_axis(op, axis, logits.ndim());
+  check(logits.shape()[a] >= 1, op, "needs at least one category along axis ", a, ", got ", to_string(logits.aval()));
+  Shape batch = logits.shape();
+  batch.erase(batch.begin() + a);
+  const Shape out = shape.value_or(batch);
+  check_shape(op, out);
+  const size_t lead = out.size() >= batch.size() ? out.size() - batch.size() : 0;
+  bool fits = out.size() >= batch.size();
+  for (size_t i = 0; fits && i < batch.size(); ++i) fits = batch[i] == 1 || batch[i] == out[lead + i];
+  check(fits, op, "shape ", to_string(out), " must end with the logits' shape without axis ", a, " (",
+        to_string(batch), ", size-1 dims broadcast)");
+  // Noise over [*out[:lead], *out[lead:] with the categories inserted at a]; the logits broadcast.
+  Shape noise(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(lead));
+  Shape lshape(lead, 1);
+  for (size_t i = 0; i <= batch.size(); ++i) {
+    if (static_cast<int64_t>(i) == a) {
+      noise.push_back(logits.shape()[a]);
+      lshape.push_back(logits.shape()[a]);
+    }
+    if (i < batch.size()) {
+      noise.push_back(out[lead + i]);
+      lshape.push_back(batch[i]);
+    }
+  }
+  const DType d = logits.dtype() == f64 ? f64 : f32;  // half types draw their noise in f32
+  Tensor u = uniform(k, noise, d, static_cast<double>(std::numeric_limits<float>::min()), 1.0);
+  Tensor gumbel = neg(log(neg(log(u))));
+  Tensor l = reshape(logits.dtype() == d ? logits : cast(logits, d), lshape);
+  return argmax(add(l, gumbel), static_cast<int64_t>(lead) + a);
+}
+
 }  // namespace random
 
 // ---- the global generator ----

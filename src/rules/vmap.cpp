@@ -222,6 +222,13 @@ void vmap(Prim p, const Params& params, std::span<const Tensor> x, std::span<con
       out = move_axis(prims::reshape(r, s), 1, axis + 1);
       return;
     }
+    case Prim::argsort: {  // rows stay where they are: only the sorted axis moves past the batch axis
+      SortParams sp = std::get<SortParams>(params);
+      if (sp.axis >= bdims[0]) sp.axis += 1;
+      out = bind1(p, {x[0]}, sp);
+      ob = bdims[0];
+      return;
+    }
     default:
       fail("vmap", "no batching rule for ", name(p));
   }

@@ -492,13 +492,6 @@ def torch_pad(x, pads, value=0.0):
     return F.pad(x, flat, value=unsc(value))
 
 
-def max_pool_amax(x, kernel, stride=(), padding=(), dilation=(), ceil_mode=False):
-    """1-d max_pool as torch.amax over unfolded windows (no padding/dilation/ceil): amax's tie rule."""
-    assert len(kernel) == 1 and not padding and not dilation and not ceil_mode
-    k = kernel[0]
-    return x.unfold(-1, k, stride[0] if stride else k).amax(-1)
-
-
 def bce_clamped(x, y, reduction="mean"):
     """bce with its logs clamped at -100, written so that a clamped log has derivative 0 (torch.clamp
     of log(0) would give 0 * inf = NaN)."""
@@ -540,9 +533,11 @@ def max_pool(x, kernel, stride=(), padding=(), dilation=(), ceil_mode=False):
     return f(x, tuple(kernel), tuple(stride) or None, tuple(padding) or 0, tuple(dilation) or 1, ceil_mode=ceil_mode)
 
 
-def avg_pool(x, kernel, stride=(), padding=(), ceil_mode=False):
+def avg_pool(x, kernel, stride=(), padding=(), ceil_mode=False, count_include_pad=True, divisor_override=None):
     f = [F.avg_pool1d, F.avg_pool2d, F.avg_pool3d][len(kernel) - 1]
-    return f(x, tuple(kernel), tuple(stride) or None, tuple(padding) or 0, ceil_mode=ceil_mode)
+    extra = {} if divisor_override is None else {"divisor_override": divisor_override}  # 2d/3d only in torch
+    return f(x, tuple(kernel), tuple(stride) or None, tuple(padding) or 0, ceil_mode=ceil_mode,
+             count_include_pad=count_include_pad, **extra)
 
 
 def batch_norm(x, *ts, has, training, eps=1e-5):
@@ -1220,10 +1215,7 @@ def nn_cases():
         case("max_pool", lambda: [rnd(xs)], kw, tag=f"{len(kw['kernel'])}d_{k}")
         if "dilation" not in kw:
             case("avg_pool", lambda: [rnd(xs)], kw, tag=f"{len(kw['kernel'])}d_{k}", tol=A, why=ACC)
-    case("max_pool", [edge().reshape(1, 1, 17)], {"kernel": [2]}, tag="edge", grad_fn=max_pool_amax,
-         why="gradient: slope's max_pool is a max reduction over windows, so like torch.amax it splits the gradient "
-             "evenly between tied maxima (here 0 and -0) and a window holding NaN gives NaN; torch's max_pool routes "
-             "it all to the first maximum (or the NaN). Expected: torch.amax over the unfolded windows")
+    case("max_pool", [edge().reshape(1, 1, 17)], {"kernel": [2]}, tag="edge")
     case("max_pool", lambda: [rnd([1, 1, 4, 4], "i32")], {"kernel": [2, 2]}, tag="i32")
     case("max_pool", lambda: [rnd([1, 1, 2, 2])], {"kernel": [3, 3]}, tag="kernel_too_big")
     case("avg_pool", lambda: [rnd([1, 1, 4, 4], "f64")], {"kernel": [2, 2]}, tag="f64")
@@ -1826,6 +1818,242 @@ def math_ops_cases():
     case("group_norm", lambda: [rnd([2, 6, 3])], {"num_groups": 0}, tag="zero_groups")
     case("group_norm", lambda: [rnd([2, 6, 3]), rnd([5])], {"num_groups": 3}, tag="bad_weight")
     case("group_norm", lambda: [rnd([6])], {"num_groups": 3}, tag="bad_1d")
+# ---------------------------------------------------------------- sorting, einsum, interpolate, pools (ops2)
+def _sort(x, axis=-1, descending=False):
+    return torch.sort(x, dim=axis, descending=descending, stable=True)
+
+
+def _topk_stable(x, k, axis=-1, largest=True, sorted=True):
+    """topk as the first k of the stable sort: slope's order for tied values (torch.topk's is unspecified)."""
+    v, i = _sort(x, axis, largest)
+    return v.narrow(axis, 0, k), i.narrow(axis, 0, k)
+
+
+def _interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=False):
+    one = lambda v: v[0] if v is not None and len(v) == 1 else (tuple(v) if v is not None else None)  # noqa: E731
+    return F.interpolate(x, size=one(size), scale_factor=one(scale_factor), mode=mode, align_corners=align_corners,
+                         recompute_scale_factor=recompute_scale_factor or None)
+
+
+TORCH.update({
+    "sort": lambda x, axis=-1, descending=False: tuple(_sort(x, axis, descending)),
+    "sort_values": lambda x, axis=-1, descending=False: _sort(x, axis, descending).values,
+    "argsort": lambda x, axis=-1, descending=False: _sort(x, axis, descending).indices,
+    "topk": lambda x, k, axis=-1, largest=True, sorted=True: tuple(torch.topk(x, k, axis, largest, sorted)),
+    "topk_values": lambda x, k, axis=-1, largest=True, sorted=True: torch.topk(x, k, axis, largest, sorted).values,
+    "einsum": lambda *xs, equation: torch.einsum(equation, *xs),
+    "interpolate": _interpolate,
+})
+
+def _nearest_as_gather(x, **kw):
+    """nearest interpolation as a gather of x at the positions torch's forward reads (found by interpolating
+    the positions themselves): its autograd is the exact transpose of the forward."""
+    # positions of x's own shape and dtype: torch 1.13 picks its kernel (and so its index rule) by them
+    pos = torch.arange(x[0, 0].numel(), dtype=x.dtype).reshape(1, 1, *x.shape[2:]).expand(x.shape).contiguous()
+    pos = _interpolate(pos, **kw)[0, 0].long()
+    out = x.flatten(2)[:, :, pos.flatten()].reshape(*x.shape[:2], *pos.shape)
+    assert torch.equal(out.detach(), _interpolate(x.detach(), **kw))
+    return out
+
+
+def _topk_stable_values(x, k, axis=-1, largest=True, sorted=True):
+    return _topk_stable(x, k, axis, largest, sorted)[0]
+
+
+TIES = "tied values: torch.topk orders ties in no particular way; slope takes the stable sort's first k (expected: " \
+       "torch.sort(stable=True) cut to k, and its gradient)"
+
+
+def ops2_cases():
+    nan, inf = math.nan, math.inf
+    ties = T([[3.0, 1.0, nan, 1.0, -0.0, 0.0, inf, nan, -inf, 3.0], [2.0, 2.0, 2.0, -1.0, 5.0, 5.0, -1.0, 0.0, nan, 2.0]],
+             "f32")
+    # sort / argsort: dtypes, ties (stable), NaN (largest), negative and leading axes, 0-d, size-0/1 dims
+    for op in ("sort", "sort_values", "argsort"):
+        for desc in (False, True):
+            d = {"descending": desc}
+            t = "desc" if desc else "asc"
+            case(op, lambda: [rnd([3, 5])], {"axis": -1, **d}, tag=t)
+            case(op, lambda: [rnd([4, 3, 2])], {"axis": 1, **d}, tag=t + "_ax1")
+            case(op, lambda: [rnd([4, 3, 2])], {"axis": -3, **d}, tag=t + "_ax_m3")
+            case(op, lambda: [ties], {"axis": 1, **d}, tag=t + "_ties_nan")
+            case(op, lambda: [ties.t().contiguous()], {"axis": 0, **d}, tag=t + "_ties_nan_ax0")
+            case(op, lambda: [rnd([40, 37], "f32", "uniform", -3, 3).round()], {"axis": 1, **d}, tag=t + "_many_ties")
+            case(op, lambda: [rnd([3, 70], "f64")], {"axis": 1, **d}, tag=t + "_f64_long")
+            case(op, lambda: [rnd([6], "f16")], d, tag=t + "_f16")
+            case(op, lambda: [rnd([6], "bf16")], d, tag=t + "_bf16")
+            for dt in ("i32", "i64", "u8", "i8"):
+                case(op, lambda: [rnd([2, 9], dt)], d, tag=f"{t}_{dt}")
+            case(op, lambda: [rnd([7], "bool")], d, tag=t + "_bool")
+            case(op, lambda: [rnd([])], {"axis": 0, **d}, tag=t + "_0d")
+            case(op, lambda: [rnd([2, 0, 3])], {"axis": 1, **d}, tag=t + "_empty_axis")
+            case(op, lambda: [rnd([0, 3])], {"axis": 1, **d}, tag=t + "_empty_rows")
+            case(op, lambda: [rnd([3, 1])], {"axis": 1, **d}, tag=t + "_size1")
+        case(op, lambda: [rnd([2, 3])], {"axis": 2}, tag="bad_axis")
+        case(op, lambda: [rnd([])], {"axis": 1}, tag="bad_axis_0d")
+    case("sort", lambda: [edge()], {}, tag="edge")
+    case("sort_values", lambda: [edge()], {"descending": True}, tag="edge_desc")
+    case("sort_values", lambda: [rnd([300, 50])], {"axis": 0}, tag="med_ax0")
+    case("argsort", lambda: [rnd([5000])], {}, tag="med_long")
+    # topk: k from 0 to n, smallest and largest, ties, NaN, 0-d, errors
+    for op in ("topk", "topk_values"):
+        for largest in (True, False):
+            t = "largest" if largest else "smallest"
+            kw = {"largest": largest}
+            case(op, lambda: [rnd([4, 7])], {"k": 3, **kw}, tag=t)
+            case(op, lambda: [rnd([4, 7])], {"k": 7, **kw}, tag=t + "_all")
+            case(op, lambda: [rnd([4, 7])], {"k": 0, **kw}, tag=t + "_k0")
+            case(op, lambda: [rnd([5, 4, 3])], {"k": 2, "axis": 0, **kw}, tag=t + "_ax0")
+            case(op, lambda: [rnd([5, 4, 3])], {"k": 2, "axis": -2, **kw}, tag=t + "_ax_m2")
+            case(op, lambda: [rnd([8], "f64")], {"k": 4, **kw}, tag=t + "_f64")
+            stable = _topk_stable if op == "topk" else _topk_stable_values
+            case(op, lambda: [rnd([9], "i64")], {"k": 4, **kw}, tag=t + "_i64", fn=stable, why=TIES)
+            case(op, lambda: [ties], {"k": 4, **kw}, tag=t + "_ties_nan", fn=stable, why=TIES)
+            case(op, lambda: [rnd([4, 7])], {"k": 3, "sorted": False, **kw}, tag=t + "_unsorted", fn=stable,
+                 why="sorted=False leaves torch's order unspecified; slope always returns the sorted top k")
+            case(op, lambda: [rnd([])], {"k": 1, **kw}, tag=t + "_0d")
+            case(op, lambda: [rnd([])], {"k": 0, **kw}, tag=t + "_0d_k0")
+            case(op, lambda: [rnd([2, 0])], {"k": 0, **kw}, tag=t + "_empty")
+        case(op, lambda: [rnd([4, 3])], {"k": 4}, tag="k_too_big")
+        case(op, lambda: [rnd([4, 3])], {"k": -1}, tag="k_negative")
+        case(op, lambda: [rnd([4, 3])], {"k": 1, "axis": 2}, tag="bad_axis")
+    # einsum
+    E = lambda eq, xs, tag, **kw: case("einsum", xs, {"equation": eq}, tag=tag, **kw)  # noqa: E731
+    E("ij,jk->ik", lambda: [rnd([3, 4]), rnd([4, 5])], "matmul", tol=(1e-5, 1e-5), why=ACC)
+    E("ij,jk", lambda: [rnd([3, 4]), rnd([4, 5])], "implicit", tol=(1e-5, 1e-5), why=ACC)
+    E("ij,jk->ki", lambda: [rnd([3, 4]), rnd([4, 5])], "matmul_transposed_out", tol=(1e-5, 1e-5), why=ACC)
+    E("bij,bjk->bik", lambda: [rnd([2, 3, 4]), rnd([2, 4, 5])], "bmm", tol=(1e-5, 1e-5), why=ACC)
+    E("bij,bjk->bik", lambda: [rnd([2, 3, 4]), rnd([1, 4, 5])], "bmm_broadcast", tol=(1e-5, 1e-5), why=ACC)
+    E("bhqd,bhkd->bhqk", lambda: [rnd([2, 3, 4, 8]), rnd([2, 3, 5, 8])], "attention_scores", tol=(1e-5, 1e-5), why=ACC)
+    E("...ij,...jk->...ik", lambda: [rnd([2, 1, 3, 4]), rnd([5, 4, 2])], "ellipsis_broadcast", tol=(1e-5, 1e-5), why=ACC)
+    E("...i,...i->...", lambda: [rnd([2, 1, 3]), rnd([5, 3])], "ellipsis_dot")
+    E("i...->...", lambda: [rnd([3, 2, 2])], "ellipsis_sum_front")
+    E("...i->i", lambda: [rnd([2, 3, 4])], "ellipsis_summed")
+    E("a...a->...", lambda: [rnd([2, 3, 2])], "ellipsis_diagonal")
+    E("i,j->ij", lambda: [rnd([3]), rnd([4])], "outer")
+    E("i,j", lambda: [rnd([3]), rnd([4])], "outer_implicit")
+    E("ij,ij->ij", lambda: [rnd([1, 3]), rnd([4, 3])], "hadamard_broadcast")
+    E("i,i->", lambda: [rnd([1]), rnd([3])], "dot_broadcast")
+    E("i,i", lambda: [rnd([5]), rnd([5])], "dot_implicit")
+    E("ii->i", lambda: [rnd([4, 4])], "diagonal")
+    E("ii", lambda: [rnd([4, 4])], "trace")
+    E("iij->ji", lambda: [rnd([3, 3, 2])], "diagonal_3d")
+    E("ijji->ij", lambda: [rnd([2, 3, 3, 2])], "two_diagonals")
+    E("ij->", lambda: [rnd([3, 4])], "sum_all")
+    E("ij->j", lambda: [rnd([3, 4])], "sum_rows")
+    E("ij->ji", lambda: [rnd([3, 4])], "transpose")
+    E(" i j -> j i ", lambda: [rnd([3, 4])], "spaces")
+    E("IJ,Jk->Ik", lambda: [rnd([2, 3]), rnd([3, 4])], "uppercase", tol=(1e-5, 1e-5), why=ACC)
+    E("abc,cd,de->abe", lambda: [rnd([2, 3, 4]), rnd([4, 5]), rnd([5, 2])], "three_operands", tol=(1e-5, 1e-5), why=ACC)
+    E("ij,jk,kl->il", lambda: [rnd([2, 3]), rnd([3, 4]), rnd([4, 2])], "chain", tol=(1e-5, 1e-5), why=ACC)
+    E("ijk,jil->kl", lambda: [rnd([3, 2, 4]), rnd([2, 3, 5])], "two_contracted", tol=(1e-5, 1e-5), why=ACC)
+    E("bn,anm,bm->ba", lambda: [rnd([2, 3]), rnd([4, 3, 5]), rnd([2, 5])], "bilinear", tol=(1e-5, 1e-5), why=ACC)
+    E("ij,jk->ik", lambda: [rnd([3, 4], "f64"), rnd([4, 2], "f64")], "f64", tol=(1e-12, 1e-12), why=ACC)
+    E("ij,jk->ik", lambda: [rnd([3, 4], "i64"), rnd([4, 2], "i64")], "i64")
+    E("ij,j->i", lambda: [rnd([3, 4], "i32"), rnd([4], "i32")], "i32")
+    E("ij,jk->ik", lambda: [rnd([2, 0]), rnd([0, 3])], "empty_contraction")
+    E("ij,jk->ik", lambda: [rnd([0, 2]), rnd([2, 3])], "empty_rows")
+    E("ii->i", lambda: [rnd([0, 0])], "empty_diagonal")
+    E("", lambda: [rnd([])], "scalar")
+    E("...,...->...", lambda: [rnd([]), rnd([3])], "scalar_times_vector")
+    E("ij,jk->ik", lambda: [rnd([60, 70]), rnd([70, 50])], "med", tol=(1e-4, 1e-4), why=ACC)
+    # malformed equations and mismatched operands: torch raises, so must slope
+    for eq, xs, tag in [("ij,jk->ik", lambda: [rnd([2, 3]), rnd([4, 5])], "size_mismatch"),
+                        ("ii->i", lambda: [rnd([2, 3])], "diagonal_size_mismatch"),
+                        ("ij->k", lambda: [rnd([2, 3])], "unknown_output"), ("ij->ii", lambda: [rnd([2, 3])], "repeated_output"),
+                        ("ij", lambda: [rnd([2, 3, 4])], "rank_mismatch"), ("i,j,k->", lambda: [rnd([2]), rnd([3])], "too_few"),
+                        ("i", lambda: [rnd([3]), rnd([3])], "too_many"), ("i.j", lambda: [rnd([2, 3])], "lone_dot"),
+                        ("i1", lambda: [rnd([2, 3])], "digit"), ("...i...", lambda: [rnd([2, 3])], "two_ellipses"),
+                        ("i->->i", lambda: [rnd([2])], "two_arrows")]:
+        E(eq, xs, "bad_" + tag)
+    E("ij,jk->ik", lambda: [rnd([2, 3]), rnd([3, 4], "f64")], "mixed_dtypes", tol=(1e-6, 1e-6),
+      fn=lambda a, b, equation: torch.einsum(equation, a.double(), b),
+      why="torch requires one dtype; slope promotes the operands like its binary ops (f32 @ f64 -> f64), "
+          "expected through f64 (the f32 operand is exact in f64)")
+    # interpolate: nearest (floor rule) and bilinear with and without align_corners, 1-3 spatial dims
+    I = lambda xs, kw, tag, **o: case("interpolate", xs, kw, tag=tag, **o)  # noqa: E731
+    def x4():
+        return rnd([2, 3, 4, 5])
+
+    for mode in ("nearest", "bilinear"):
+        acs = [None] if mode == "nearest" else [False, True]
+        for ac in acs:
+            m = {"mode": mode} if ac is None else {"mode": mode, "align_corners": ac}
+            t = mode + ("" if ac is None else f"_ac{int(ac)}")
+            I(lambda: [x4()], {"size": [3, 7], **m}, t + "_size")
+            I(lambda: [x4()], {"size": [8, 10], **m}, t + "_up2")
+            I(lambda: [x4()], {"size": [2, 2], **m}, t + "_down")
+            I(lambda: [x4()], {"size": [4, 5], **m}, t + "_same")
+            I(lambda: [x4()], {"size": [1, 1], **m}, t + "_to1")
+            I(lambda: [rnd([1, 2, 1, 3])], {"size": [3, 4], **m}, t + "_from1")
+            I(lambda: [x4()], {"scale_factor": [2.0], **m}, t + "_scale2")
+            I(lambda: [x4()], {"scale_factor": [1.5], **m}, t + "_scale1p5")
+            I(lambda: [x4()], {"scale_factor": [1.7, 0.6], **m}, t + "_scale_per_dim")
+            I(lambda: [x4()], {"scale_factor": [1.2], **m}, t + "_scale_same_size",
+              **({"grad_fn": _nearest_as_gather,
+                  "why": "gradient: torch 1.13's nearest backward treats a dim whose size is unchanged as a copy "
+                         "although its forward (here) reads floor(i / 1.2); expected: the transpose of that "
+                         "forward (a gather)"}
+                 if mode == "nearest" else {}))
+            I(lambda: [x4()], {"scale_factor": [1.5], "recompute_scale_factor": True, **m}, t + "_recompute")
+            I(lambda: [rnd([1, 1, 3, 3], "f64")], {"size": [5, 7], **m}, t + "_f64")
+            I(lambda: [rnd([1, 2, 3, 4], "f16")], {"size": [5, 6], **m}, t + "_f16")
+            I(lambda: [rnd([1, 1, 30, 40])], {"size": [47, 13], **m}, t + "_med")
+    I(lambda: [rnd([2, 3, 5])], {"size": [8]}, "nearest_1d")
+    I(lambda: [rnd([2, 3, 5])], {"size": [8], "mode": "linear"}, "linear_1d")
+    I(lambda: [rnd([2, 3, 5])], {"scale_factor": [0.5], "mode": "linear", "align_corners": True}, "linear_1d_ac")
+    I(lambda: [rnd([1, 2, 3, 4, 2])], {"size": [4, 3, 5]}, "nearest_3d")
+    I(lambda: [rnd([1, 2, 3, 4, 2])], {"size": [4, 3, 5], "mode": "trilinear"}, "trilinear")
+    I(lambda: [rnd([1, 1, 4, 4], "i64")], {"size": [6, 3]}, "nearest_i64", fn=lambda x, **kw: _interpolate(x.double(), **kw).long(),
+      why="torch 1.13 has no integer nearest kernel: expected through f64 (nearest only copies values)")
+    for kw, tag in [({"size": [3, 7], "align_corners": True}, "align_corners_nearest"),
+                    ({"size": [3, 7], "scale_factor": [2.0]}, "size_and_scale"), ({}, "neither"),
+                    ({"size": [3, 4, 5]}, "size_count"), ({"scale_factor": [1.0, 2.0, 3.0]}, "scale_count"),
+                    ({"size": [0, 3]}, "size0"), ({"scale_factor": [0.1]}, "scale_to_0"),
+                    ({"size": [3, 7], "mode": "linear"}, "linear_on_4d")]:
+        I(lambda: [x4()], kw, "bad_" + tag)
+    I(lambda: [rnd([4, 5])], {"size": [3]}, "bad_2d_input")
+    I(lambda: [rnd([1, 1, 4, 4], "i64")], {"size": [3, 3], "mode": "bilinear"}, "bad_int_bilinear",
+      fn=lambda x, **kw: (_ for _ in ()).throw(RuntimeError("bilinear needs a floating-point input")),
+      why="torch 1.13 has no integer kernel either; slope refuses integers for the linear modes")
+    # max_pool with tied maxima: the whole gradient goes to the first maximum (row-major window order),
+    # to the last NaN of a window holding NaN, never to padding (all -inf windows: the first element inside)
+    case("max_pool", lambda: [T([[[1.0, 3.0, 3.0, 2.0, 2.0, 2.0, 0.0, 0.0]]], "f32")], {"kernel": [3], "stride": [1]}, tag="ties_1d")
+    case("max_pool", lambda: [T([[[1.0, 3.0, 3.0, 2.0, 2.0, 2.0, 0.0, 0.0]]], "f32")], {"kernel": [2]}, tag="ties_1d_s2")
+    case("max_pool", lambda: [T([[[nan, 1.0, nan, nan, 2.0, nan, 0.0, -0.0]]], "f32")], {"kernel": [3], "stride": [1]},
+         tag="nans_1d")
+    case("max_pool", lambda: [T([[[-inf, -inf, -inf, -inf, 1.0]]], "f32")], {"kernel": [3], "stride": [1], "padding": [1]},
+         tag="neg_inf_padding")
+    case("max_pool", lambda: [torch.ones(1, 2, 4, 4)], {"kernel": [2, 2]}, tag="ties_2d_constant")
+    case("max_pool", lambda: [torch.ones(1, 1, 5, 5)], {"kernel": [3, 3], "stride": [1, 1], "padding": [1, 1]},
+         tag="ties_2d_overlap_pad")
+    case("max_pool", lambda: [rnd([2, 3, 7, 6], "f32", "uniform", 0, 3).floor()], {"kernel": [3, 2], "stride": [2, 1],
+                                                                          "padding": [1, 1], "ceil_mode": True},
+         tag="ties_2d_ceil")
+    case("max_pool", lambda: [rnd([1, 2, 6, 6], "f64", "uniform", 0, 2).floor()], {"kernel": [2, 3], "dilation": [2, 1]},
+         tag="ties_2d_dilation_f64")
+    case("max_pool", lambda: [torch.full((1, 1, 2, 4, 4), 5.0)], {"kernel": [2, 2, 2]}, tag="ties_3d_constant")
+    case("max_pool", lambda: [rnd([1, 2, 5, 4, 6], "f32", "uniform", 0, 2).floor()],
+         {"kernel": [2, 3, 2], "stride": [1, 2, 2], "padding": [1, 1, 0]}, tag="ties_3d_pad")
+    case("max_pool", lambda: [rnd([2, 3, 8, 8], "f32", "uniform", 0, 4).floor()], {"kernel": [3, 3], "stride": [1, 1]},
+         tag="ties_med")
+    case("max_pool", lambda: [rnd([3, 6, 6], "f32", "uniform", 0, 3).floor().half()], {"kernel": [2, 2]}, tag="ties_f16_unbatched")
+    # avg_pool: count_include_pad = False and divisor_override, with padding and ceil_mode
+    A = (1e-5, 1e-5)
+    for k, (xs, kw) in enumerate([([1, 2, 9], {"kernel": [3], "stride": [2], "padding": [1]}),
+                   ([2, 1, 7], {"kernel": [4], "stride": [3], "padding": [2], "ceil_mode": True}),
+                   ([1, 2, 7, 6], {"kernel": [3, 2], "stride": [2, 2], "padding": [1, 1]}),
+                   ([1, 1, 7, 5], {"kernel": [3, 3], "stride": [2, 2], "padding": [1, 1], "ceil_mode": True}),
+                   ([1, 2, 5, 4, 6], {"kernel": [2, 3, 2], "stride": [2, 1, 2], "padding": [1, 1, 1]})]):
+        d = f"{len(kw['kernel'])}d_{k}"
+        case("avg_pool", lambda: [rnd(xs)], {**kw, "count_include_pad": False}, tag=f"exclude_pad_{d}", tol=A, why=ACC)
+        if len(xs) > 3:
+            case("avg_pool", lambda: [rnd(xs)], {**kw, "divisor_override": 3}, tag=f"divisor_{d}", tol=A, why=ACC)
+            case("avg_pool", lambda: [rnd(xs)], {**kw, "divisor_override": 2, "count_include_pad": False},
+                 tag=f"divisor_exclude_pad_{d}", tol=A, why=ACC)
+    case("avg_pool", lambda: [rnd([1, 1, 6, 6], "f64")], {"kernel": [3, 3], "padding": [1, 1], "count_include_pad": False},
+         tag="exclude_pad_f64")
+    case("avg_pool", lambda: [rnd([1, 1, 4, 4])], {"kernel": [2, 2], "divisor_override": 0}, tag="divisor_zero")
 
 
 def main():
@@ -1834,7 +2062,7 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for f in (unary_cases, binary_cases, reduction_cases, shape_cases, index_cases, matmul_cases, creation_cases,
-              nn_cases, medium_cases, sweep_cases, extra_edge_cases, kink_cases, math_ops_cases):
+              nn_cases, medium_cases, sweep_cases, extra_edge_cases, kink_cases, math_ops_cases, ops2_cases):
         f()
     with open(os.path.join(out, "data.bin"), "wb") as fh:
         fh.write(S.data)

@@ -13,7 +13,7 @@
 //    it: a few adds cost less than a round trip through memory);
 //  * an expression of more than kMaxKernelOps ops is stored and continued from its buffer, so no
 //    kernel grows with the program (compile time stays linear);
-//  * matmul, conv, gather, scatter_add, threefry and arange take materialised operands. matmul
+//  * matmul, conv, gather, scatter_add, argsort, threefry and arange take materialised operands. matmul
 //    accepts a strided view whose last two dims are a (possibly transposed) BLAS matrix: a
 //    permute of a contiguous value swapping the last two axes becomes CblasTrans, no copy.
 // Stores go through Generator::store, which lets consecutive stores of one shape share a loop.
@@ -302,6 +302,7 @@ class Planner {
         case Prim::conv: result = conv(std::get<ConvParams>(ins.params), in[0], in[1], var); break;
         case Prim::gather:
         case Prim::scatter_add: result = index_op(p, std::get<AxisParams>(ins.params).axis, in, var); break;
+        case Prim::argsort: result = argsort(std::get<SortParams>(ins.params), in[0], var); break;
         default: fail("jit", "the cpu code generator has no rule for ", name(p));
       }
     }
@@ -536,6 +537,20 @@ class Planner {
     }
     os << ptr(out, d, false) << ", " << a_n << ", " << x_n << ", " << b_n << ", " << j_n << ", err, errlen)) return 1;\n";
     call(std::string(name(p)) + " " + to_string(av), os.str(), reads, {out});
+    return dense(out, av);
+  }
+
+  Lazy argsort(const SortParams& sp, const Lazy& xl, int var) {
+    const AVal& av = prog_.vars[var];
+    const int x = dense_buf(materialize(xl)), out = out_buf(var);
+    int64_t a_n = 1, b_n = 1;
+    for (int64_t i = 0; i < sp.axis; ++i) a_n *= xl.shape[i];
+    for (size_t i = sp.axis + 1; i < xl.shape.size(); ++i) b_n *= xl.shape[i];
+    std::ostringstream os;
+    os << "  if (slope::jit::argsort<" << ctype(xl.dtype) << ">(" << ptr(x, xl.dtype) << ", " << ptr(out, DType::i64, false)
+       << ", " << a_n << ", " << xl.shape[sp.axis] << ", " << b_n << ", " << (sp.descending ? "true" : "false")
+       << ", err, errlen)) return 1;\n";
+    call("argsort " + to_string(av), os.str(), {x}, {out});
     return dense(out, av);
   }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The preamble of every program the cpu backend's code generator writes (codegen*.cpp): small
 // kernels the generated loops call for what is not a fused elementwise/reduction loop (BLAS
-// products, conv, gather/scatter_add, threefry, arange) plus helpers for constants and errors.
+// products, conv, gather/scatter_add, argsort, threefry, arange) plus helpers for constants and errors.
 // It is embedded into the library as a string at build time, right after slope/scalar.h (whose
 // include line below is stripped then), so generated code needs no slope headers: exported
 // programs build anywhere. Compile time of every jitted program pays for this file, so it stays
@@ -9,11 +9,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "accumulators.h"
 #include "gemm_split.h"
 #include "slope/scalar.h"
+#include "sort_rows.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -282,6 +284,29 @@ int scatter_add(const T* x, const I* idx, const T* upd, T* out, int64_t a_n, int
     parallel_for(a_n, 65536 / per + 1, [&](int64_t lo, int64_t hi) { run(lo, hi, 0, b_n); });
   else
     parallel_for(b_n, 65536 / (j_n > 0 ? j_n : 1) + 1, [&](int64_t lo, int64_t hi) { run(0, a_n, lo, hi); });
+  return 0;
+}
+
+// ---- argsort: the rows of x viewed as [A, n, B] sorted by the eager kernel's row sort
+// (sort_rows.h), rows split between threads, each share with its own scratch ----
+template <class T>
+int argsort(const T* x, int64_t* out, int64_t a_n, int64_t n, int64_t b_n, bool descending, char* err,
+            size_t errlen) {
+  using K = sorting::key_t<T>;
+  if (a_n == 0 || n == 0 || b_n == 0) return 0;
+  int64_t log_n = 1;
+  while ((int64_t{1} << log_n) < n) ++log_n;
+  int failed = 0;
+  parallel_for(a_n * b_n, 32768 / (n * log_n) + 1, [&](int64_t lo, int64_t hi) {
+    int64_t* idx = static_cast<int64_t*>(std::malloc(static_cast<size_t>(n) * (2 * sizeof(int64_t) + sizeof(K))));
+    if (!idx) {
+      __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+      return;
+    }
+    sorting::argsort_rows(x, out, n, b_n, descending, lo, hi, reinterpret_cast<K*>(idx + 2 * n), idx, idx + n);
+    std::free(idx);
+  });
+  if (failed) return error(err, errlen, "[argsort] out of memory for the sort's scratch space");
   return 0;
 }
 

@@ -21,6 +21,7 @@ void matmul(const Tensor& a, const Tensor& b, Tensor& out);                     
 void conv(const ConvParams& p, const Tensor& x, const Tensor& w, Tensor& out);  // conv.cpp
 void gather(int64_t axis, const Tensor& x, const Tensor& idx, Tensor& out);     // indexing.cpp
 void scatter_add(int64_t axis, const Tensor& x, const Tensor& idx, const Tensor& upd, Tensor& out);
+void argsort(const SortParams& p, const Tensor& x, Tensor& out);                // sort.cpp
 
 // Raw element pointers of a concrete tensor.
 template <class T> const T* ptr(const Tensor& t) { return static_cast<const T*>(t.data()); }

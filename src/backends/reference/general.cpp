@@ -1,8 +1,12 @@
 // Reference kernels of the primitives that are neither elementwise nor pure data movement:
-// threefry (random bits), matmul, conv, gather and scatter_add.
+// threefry (random bits), matmul, conv, gather, scatter_add and argsort.
 //
 // Sums of products (matmul, conv) accumulate like the reductions do (see loops.h, accum_t):
 // in double for floating types, rounded once at the end; in the type itself, wrapping, for integers.
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
 #include "kernels.h"
 #include "loops.h"
 
@@ -172,6 +176,32 @@ void scatter_add(const Tensor& x, const Tensor& idx, const Tensor& upd, int64_t 
   });
 }
 
+// ---- argsort ----
+// x viewed as [outer, n, inner]: each of the outer * inner rows of n elements (stride inner) is
+// sorted with std::stable_sort on its positions. NaN is larger than everything (PyTorch's order):
+// last ascending, first descending; equal keys (NaNs among them, -0 and +0) keep their order.
+template <class T>
+void argsort(const Tensor& x, const SortParams& p, Tensor& out) {
+  const Shape& s = x.shape();
+  const auto a = static_cast<size_t>(p.axis);
+  const int64_t outer = numel_range(s, 0, a), n = s[a], inner = numel_range(s, a + 1, s.size());
+  const T* X = ptr<T>(x);
+  int64_t* Y = mut<int64_t>(out);
+  using K = scalar::compute_t<T>;
+  auto is_nan = [](K v) { return v != v; };
+  auto less = [&](K u, K v) { return is_nan(u) ? false : is_nan(v) ? true : u < v; };  // NaN largest
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      auto key = [&](int64_t k) { return static_cast<K>(X[(o * n + k) * inner + i]); };
+      std::iota(order.begin(), order.end(), int64_t{0});
+      std::stable_sort(order.begin(), order.end(), [&](int64_t u, int64_t v) {
+        return p.descending ? less(key(v), key(u)) : less(key(u), key(v));
+      });
+      for (int64_t k = 0; k < n; ++k) Y[(o * n + k) * inner + i] = order[static_cast<size_t>(k)];
+    }
+}
+
 }  // namespace
 
 void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out) {
@@ -183,6 +213,7 @@ void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& o
       case Prim::conv: return conv<T>(in[0], in[1], std::get<ConvParams>(params), out);
       case Prim::gather: return gather<T>(in[0], in[1], std::get<AxisParams>(params).axis, out);
       case Prim::scatter_add: return scatter_add<T>(in[0], in[1], in[2], std::get<AxisParams>(params).axis, out);
+      case Prim::argsort: return argsort<T>(in[0], std::get<SortParams>(params), out);
       default: fail(name(p), "reference backend: not a general primitive");
     }
   });
