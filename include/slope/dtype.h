@@ -24,6 +24,17 @@ inline constexpr DType f16 = DType::f16;
 inline constexpr DType bf16 = DType::bf16;
 inline constexpr DType f32 = DType::f32;
 inline constexpr DType f64 = DType::f64;
+// PyTorch's names (torch.float32, ...): the same values. slope::bfloat16 and slope::half are the
+// C++ element types, so the dtype names are bfloat16_ (like bool_) and float16.
+inline constexpr DType float32 = f32;
+inline constexpr DType float64 = f64;
+inline constexpr DType float16 = f16;
+inline constexpr DType bfloat16_ = bf16;
+inline constexpr DType int64 = i64;
+inline constexpr DType int32 = i32;
+inline constexpr DType int8 = i8;
+inline constexpr DType uint8 = u8;
+inline constexpr DType uint32 = u32;
 
 size_t itemsize(DType d);
 const char* name(DType d);          // "f32", "i64", "bool", ...

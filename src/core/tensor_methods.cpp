@@ -66,7 +66,9 @@ SLOPE_FORWARD1(logical_or)
 SLOPE_FORWARD1(logical_xor)
 SLOPE_FORWARD1(matmul)
 #undef SLOPE_FORWARD1
-Tensor Tensor::where(const Tensor& a, const Tensor& b) const { return slope::where(*this, a, b); }
+Tensor Tensor::where(const Tensor& condition, const Tensor& other) const {
+  return slope::where(condition, *this, other);
+}
 
 // ---- reductions ----
 #define SLOPE_FORWARD_REDUCE(name) \

@@ -235,6 +235,24 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
   return arg_extreme("argmin", x, axis, keepdim, true);
 }
 
+namespace {
+// torch.max(x, dim) accepts dim 0 and -1 on a 0-d tensor (like argmax): the value itself.
+Axes dim_axes(const char* op, const Tensor& x, int64_t dim) {
+  if (x.ndim() > 0) return Axes{dim};
+  normalize_axis(op, dim, 1);
+  return Axes{};
+}
+}  // namespace
+
+ValuesIndices max_with_indices(const Tensor& x, int64_t dim, bool keepdim) {
+  Tensor values = max(x, dim_axes("max", x, dim), keepdim);
+  return ValuesIndices(values, argmax(x, dim, keepdim));
+}
+ValuesIndices min_with_indices(const Tensor& x, int64_t dim, bool keepdim) {
+  Tensor values = min(x, dim_axes("min", x, dim), keepdim);
+  return ValuesIndices(values, argmin(x, dim, keepdim));
+}
+
 Tensor cumsum(const Tensor& x, int64_t axis) {
   Tensor y = as(x, accumulate_type(x.dtype()));
   if (x.ndim() == 0) {

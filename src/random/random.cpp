@@ -274,6 +274,8 @@ Tensor next_key() {
 
 Tensor rand(const Shape& shape, DType dtype) { return random::uniform(next_key(), shape, dtype); }
 Tensor randn(const Shape& shape, DType dtype) { return random::normal(next_key(), shape, dtype); }
+Tensor rand(const Tensor& key, const Shape& shape, DType dtype) { return random::uniform(key, shape, dtype); }
+Tensor randn(const Tensor& key, const Shape& shape, DType dtype) { return random::normal(key, shape, dtype); }
 Tensor rand_like(const Tensor& t) {
   check(t.defined(), "rand_like", "argument is an empty Tensor handle");
   return rand(t.shape(), t.dtype());

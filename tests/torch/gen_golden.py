@@ -1340,6 +1340,101 @@ def extra_edge_cases():
          why="torch takes only int64 labels; slope takes any integer dtype")
 
 
+# ---------------------------------------------------------------- PyTorch spellings (api helper)
+# Ops spelled the way a PyTorch user types them: Tensor.where(condition, other), sizes and dims as
+# separate integers, torch.max(x, dim) with indices, clone, isclose/allclose, narrow-integer
+# reductions. The C++ table's "api" block gives each its spellings.
+def _max_dim(f):
+    def g(x, dim, keepdim=False):
+        r = f(x, dim, keepdim=keepdim)
+        return [r.values, r.indices]
+    return g
+
+
+TORCH.update({
+    "where_method": lambda x, c, o: x.where(c, o),
+    # torch 1.13's Tensor.where takes no Python number; a 0-d tensor promotes like one (what C++'s
+    # x.where(c, 0) passes: Tensor(0), a 0-d i64)
+    "where_method_scalar": lambda x, c, other: x.where(c, torch.tensor(unsc(other))),
+    "reshape_ints": lambda x, shape: x.reshape(*shape),
+    "permute_ints": lambda x, perm: x.permute(*perm),
+    "expand_ints": lambda x, shape: x.expand(*shape),
+    "repeat_ints": lambda x, repeats: x.repeat(*repeats),
+    "squeeze_dim": lambda x, dim: x.squeeze(dim),
+    "zeros_ints": lambda shape: torch.zeros(*shape),
+    "ones_ints": lambda shape: torch.ones(*shape),
+    "clone": lambda x: x.clone(),
+    "isclose": lambda a, b, rtol=1e-05, atol=1e-08, equal_nan=False: torch.isclose(a, b, rtol, atol, equal_nan),
+    "allclose": lambda a, b, rtol=1e-05, atol=1e-08, equal_nan=False:
+        torch.tensor(torch.allclose(a, b, rtol, atol, equal_nan)),
+    "max_dim": _max_dim(torch.max), "min_dim": _max_dim(torch.min),
+    "reduce_dim": lambda x, op, dim, keepdim=False: getattr(x, op)(dim, keepdim=keepdim),
+})
+NO_GRAD.update({n: "creation op: no tensor inputs" for n in ["zeros_ints", "ones_ints"]})
+
+
+def api_cases():
+    x = rnd([3, 4])
+    case("where_method", [x, x > 0, rnd([4])], tag="bcast")
+    case("where_method", [rnd([2, 3], "i32"), rnd([2, 3], "bool"), rnd([3], "i64")], tag="promo")
+    case("where_method", [rnd([3]), rnd([3], "bool"), rnd([3])], tag="f32")
+    case("where_method", [rnd([3]), rnd([3], "f32"), rnd([3])], tag="cond_not_bool")
+    case("where_method_scalar", [x, x > 0], {"other": sc(0)}, tag="relu_like")
+    case("where_method_scalar", [rnd([5], "i32"), rnd([5], "bool")], {"other": sc(-1)}, tag="i32")
+    case("where_method_scalar", [rnd([2, 2], "f16"), rnd([2, 2], "bool")], {"other": sc(0.5)}, tag="f16")
+    for shape in ([12], [4, 3], [2, -1], [2, 3, 2], [1, 2, 3, 2]):
+        case("reshape_ints", [rnd([2, 6])], {"shape": shape})
+    case("reshape_ints", [rnd([2, 6])], {"shape": [5, 2]}, tag="bad")
+    case("reshape_ints", [rnd([], "i64")], {"shape": [1, 1]}, tag="scalar")
+    for perm in ([1, 0, 2], [2, 0, 1], [-1, 0, 1]):
+        case("permute_ints", [rnd([2, 3, 4])], {"perm": perm})
+    case("permute_ints", [rnd([2, 3])], {"perm": [0, 0]}, tag="bad")
+    case("expand_ints", [rnd([3, 1])], {"shape": [3, 4]})
+    case("expand_ints", [rnd([3, 1], "i32")], {"shape": [2, -1, 5]}, tag="new_dim")
+    case("expand_ints", [rnd([3, 2])], {"shape": [3, 4]}, tag="bad")
+    case("repeat_ints", [rnd([2, 3])], {"repeats": [2, 1]})
+    case("repeat_ints", [rnd([2], "u8")], {"repeats": [3, 2]}, tag="new_dim")
+    case("squeeze_dim", [rnd([1, 3, 1])], {"dim": 0})
+    case("squeeze_dim", [rnd([1, 3, 1])], {"dim": -1}, tag="neg")
+    case("squeeze_dim", [rnd([1, 3, 1])], {"dim": 1}, tag="not_one")
+    case("squeeze_dim", [rnd([1, 3])], {"dim": 2}, tag="bad")
+    for shape in ([2, 5], [3], [2, 0, 3], [1, 2, 3, 4]):
+        case("zeros_ints", [], {"shape": shape})
+        case("ones_ints", [], {"shape": shape})
+    for dt in ("f32", "i64", "bool", "f16"):
+        case("clone", [rnd([2, 3], dt)], tag=dt)
+    a = edge()
+    b = a.clone()
+    b[5:8] += torch.tensor([1e-6, 1e-3, 1.0])
+    for kw in ({}, {"equal_nan": True}, {"rtol": 0.0, "atol": 0.0}, {"rtol": 1e-2}, {"atol": 1.0, "rtol": 0.0}):
+        case("isclose", [a, b], kw, tag="edge")
+        case("allclose", [a, b], kw, tag="edge", check="eager_only")
+    case("isclose", [rnd([3, 1]), rnd([4])], tag="bcast")
+    case("isclose", [rnd([4], "i32"), rnd([4], "i32")], {"atol": 2.0}, tag="i32")
+    case("isclose", [rnd([4], "u8", lo=0, hi=255), rnd([4], "u8", lo=0, hi=255)], {"atol": 3.0}, tag="u8")
+    case("isclose", [rnd([4], "bool"), rnd([4], "bool")], tag="bool")
+    case("isclose", [rnd([4], "f16"), rnd([4], "f16")], {"rtol": 0.5}, tag="f16")
+    case("isclose", [rnd([4]), rnd([4], "f64")], tag="dtypes_differ")
+    case("isclose", [rnd([4]), rnd([4])], {"rtol": -1.0}, tag="negative_rtol")
+    # allclose returns a C++ bool: eager only (check="eager_only" keeps it out of the jit suite)
+    case("allclose", [rnd([3, 1]), rnd([4])], tag="bcast", check="eager_only")
+    case("allclose", [x, x + 1e-7], tag="near", check="eager_only")
+    case("allclose", [rnd([4]), rnd([4], "f64")], tag="dtypes_differ", check="eager_only")
+    for op in ("max_dim", "min_dim"):
+        case(op, [rnd([3, 5])], {"dim": 1})
+        case(op, [rnd([3, 5])], {"dim": 0, "keepdim": True}, tag="keepdim")
+        case(op, [rnd([2, 3, 4], "i32")], {"dim": -1}, tag="i32")
+        case(op, [rnd([2, 6], "u8")], {"dim": 1}, tag="u8")
+        case(op, [T([[1.0, math.nan, 3.0, math.nan], [2.0, 2.0, 0.0, 2.0]], "f32")], {"dim": 1}, tag="nan_ties")
+        case(op, [rnd([4], "bool")], {"dim": 0}, tag="bool")
+        case(op, [rnd([], "f32")], {"dim": 0}, tag="scalar")
+        case(op, [rnd([3, 0])], {"dim": 1}, tag="empty")
+        case(op, [rnd([3, 2])], {"dim": 2}, tag="bad_dim")
+    for op in ("sum", "mean", "prod", "logsumexp", "any", "all", "var", "std"):
+        case("reduce_dim", [rnd([3, 4])], {"op": op, "dim": 1}, tag=op)
+        case("reduce_dim", [rnd([3, 4])], {"op": op, "dim": -2, "keepdim": True}, tag=op + "_keepdim")
+
+
 def kink_cases():
     """Points where derivative conventions differ between implementations (ties, zeros, bounds): the
     gradient check (see README) must find PyTorch's convention there."""
@@ -1377,7 +1472,8 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for f in (unary_cases, binary_cases, reduction_cases, shape_cases, index_cases, matmul_cases, creation_cases,
-              nn_cases, medium_cases, sweep_cases, extra_edge_cases, kink_cases):
+              nn_cases, medium_cases, sweep_cases, extra_edge_cases, kink_cases,
+              api_cases):
         f()
     with open(os.path.join(out, "data.bin"), "wb") as fh:
         fh.write(S.data)
