@@ -36,8 +36,13 @@ inline constexpr DType int8 = i8;
 inline constexpr DType uint8 = u8;
 inline constexpr DType uint32 = u32;
 
-size_t itemsize(DType d);
-const char* name(DType d);          // "f32", "i64", "bool", ...
+// A DType is an enum, so a cast integer can hold a value that names no dtype. Every entry point
+// that takes a dtype checks it: "[op] invalid dtype 99 (expected bool, u8, ..., f64)".
+inline bool is_valid(DType d) { return static_cast<unsigned>(d) < static_cast<unsigned>(kNumDTypes); }
+void check_dtype(const char* op, DType d);
+
+size_t itemsize(DType d);           // throws for an invalid dtype
+const char* name(DType d);          // "f32", "i64", "bool", ...; "invalid" for an invalid dtype
 DType dtype_from_name(const std::string& n);  // inverse of name(); throws slope::Error
 bool is_floating(DType d);
 bool is_integral(DType d);          // ints, not bool
@@ -84,6 +89,8 @@ decltype(auto) visit_dtype(DType d, F&& f) {
     case DType::f32: return f(float{});
     case DType::f64: return f(double{});
   }
+  // Unreachable for a checked dtype; never a silent reinterpretation of the bytes.
+  check_dtype("dtype", d);
   return f(float{});
 }
 

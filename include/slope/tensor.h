@@ -64,7 +64,10 @@ class Tensor {
   int64_t ndim() const { return static_cast<int64_t>(shape().size()); }
   // PyTorch's spellings of shape() and shape(dim): x.size(), x.size(0), x.size(-1).
   const Shape& size() const { return shape(); }
-  template <Integer I> int64_t size(I dim) const { return shape(static_cast<int64_t>(dim)); }
+  template <Integer I> int64_t size(I dim) const {
+    OpScope scope("size");
+    return shape(static_cast<int64_t>(dim));
+  }
   int64_t numel() const;
   const AVal& aval() const;
   bool defined() const { return impl_ != nullptr; }
@@ -90,7 +93,11 @@ class Tensor {
 
   // ---- dtype ----
   Tensor cast(DType d) const;
-  Tensor to(DType d) const { return cast(d); }
+  // Aliases open their own OpScope (error.h), so their errors name what the user called.
+  Tensor to(DType d) const {
+    OpScope scope("to");
+    return cast(d);
+  }
   Tensor float_() const { return cast(f32); }
   Tensor double_() const { return cast(f64); }
   Tensor int_() const { return cast(i32); }
@@ -124,7 +131,10 @@ class Tensor {
   Tensor round() const;
   Tensor square() const;
   Tensor clip(std::optional<Scalar> lo, std::optional<Scalar> hi) const;
-  Tensor clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return clip(lo, hi); }
+  Tensor clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const {
+    OpScope scope("clamp");
+    return clip(lo, hi);
+  }
   Tensor stop_gradient() const;
   Tensor detach() const { return stop_gradient(); }
   Tensor isnan() const;
@@ -188,11 +198,14 @@ class Tensor {
 
   // ---- shape ----
   Tensor reshape(const Shape& s) const;  // one -1 is inferred
-  Tensor view(const Shape& s) const { return reshape(s); }
+  Tensor view(const Shape& s) const {
+    OpScope scope("view");
+    return reshape(s);
+  }
   // Sizes and dims as separate integers, as in PyTorch: x.reshape(5, 2), x.view(-1), x.permute(1, 0),
   // x.expand(3, -1), x.repeat(2, 1), x.squeeze(0).
   template <Integer... I> requires(sizeof...(I) > 0) Tensor reshape(I... s) const { return reshape(Shape{int64_t(s)...}); }
-  template <Integer... I> requires(sizeof...(I) > 0) Tensor view(I... s) const { return reshape(Shape{int64_t(s)...}); }
+  template <Integer... I> requires(sizeof...(I) > 0) Tensor view(I... s) const { return view(Shape{int64_t(s)...}); }
   template <Integer... I> requires(sizeof...(I) > 0) Tensor permute(I... p) const { return permute(Axes{int64_t(p)...}); }
   template <Integer... I> requires(sizeof...(I) > 0) Tensor expand(I... s) const { return expand(Shape{int64_t(s)...}); }
   template <Integer... I> requires(sizeof...(I) > 0) Tensor repeat(I... r) const { return repeat(Shape{int64_t(r)...}); }

@@ -99,6 +99,7 @@ Tensor Tensor::squeeze(Axes axes) const { return slope::squeeze(*this, std::move
 Tensor Tensor::unsqueeze(int64_t axis) const { return slope::unsqueeze(*this, axis); }
 Tensor Tensor::transpose(int64_t a, int64_t b) const { return slope::transpose(*this, a, b); }
 Tensor Tensor::T() const {
+  OpScope scope("T");
   Axes perm;
   for (int64_t i = ndim() - 1; i >= 0; --i) perm.push_back(i);
   return slope::permute(*this, perm);

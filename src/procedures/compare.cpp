@@ -6,6 +6,7 @@
 namespace slope {
 
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  OpScope scope("isclose");
   const char* op = "isclose";
   check(a.dtype() == b.dtype(), op, "needs both tensors of one dtype (like PyTorch), got ", to_string(a.aval()),
         " and ", to_string(b.aval()));
@@ -21,6 +22,7 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
 }
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  OpScope scope("allclose");
   Tensor close = all(isclose(a, b, rtol, atol, equal_nan));
   check(close.is_concrete(), "allclose", "returns a C++ bool, which a traced value (inside jit, vmap, grad) does not ",
         "have yet; use isclose(a, b).all() there");

@@ -74,11 +74,13 @@ void require_float(const char* op, const Tensor& x) {
 }  // namespace
 
 Tensor sum(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("sum");
   Axes ax = normalize_axes("sum", axes, x.ndim(), true);
   return keep(sum_impl(as(x, accumulate_type(x.dtype())), ax), x.shape(), ax, keepdim);
 }
 
 Tensor mean(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("mean");
   // Integer means are an error, as in PyTorch ("could not infer output dtype").
   require_float("mean", x);
   Axes ax = normalize_axes("mean", axes, x.ndim(), true);
@@ -89,17 +91,20 @@ Tensor mean(const Tensor& x, Axes axes, bool keepdim) {
 }
 
 Tensor max(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("max");
   Axes ax = normalize_axes("max", axes, x.ndim(), true);
   return keep(max_impl("max", x, ax), x.shape(), ax, keepdim);
 }
 
 Tensor min(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("min");
   Axes ax = normalize_axes("min", axes, x.ndim(), true);
   if (ax.empty()) return x;
   return keep(reverse_order(max_impl("min", reverse_order(x), ax)), x.shape(), ax, keepdim);
 }
 
 Tensor prod(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("prod");
   Axes ax = normalize_axes("prod", axes, x.ndim(), true);
   Tensor y = as(x, accumulate_type(x.dtype()));
   if (ax.empty()) return y;
@@ -139,6 +144,7 @@ Tensor prod(const Tensor& x, Axes axes, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, Axes axes, double correction, bool keepdim) {
+  OpScope scope("var");
   require_float("var", x);
   Axes ax = normalize_axes("var", axes, x.ndim(), true);
   int64_t n = count(x.shape(), ax);
@@ -151,11 +157,13 @@ Tensor var(const Tensor& x, Axes axes, double correction, bool keepdim) {
 }
 
 Tensor std(const Tensor& x, Axes axes, double correction, bool keepdim) {
+  OpScope scope("std");
   require_float("std", x);
   return prims::sqrt(var(x, std::move(axes), correction, keepdim));
 }
 
 Tensor logsumexp(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("logsumexp");
   Tensor y = is_floating(x.dtype()) ? x : prims::cast(x, kDefaultFloat);
   Axes ax = normalize_axes("logsumexp", axes, y.ndim(), true);
   if (ax.empty()) return y;  // log(exp(x)) without the round trip
@@ -175,6 +183,7 @@ Tensor logsumexp(const Tensor& x, Axes axes, bool keepdim) {
 }
 
 Tensor any(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("any");
   Tensor b = as(x, bool_);
   Axes ax = normalize_axes("any", axes, x.ndim(), true);
   if (ax.empty()) return b;
@@ -184,6 +193,7 @@ Tensor any(const Tensor& x, Axes axes, bool keepdim) {
 }
 
 Tensor all(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("all");
   Tensor b = as(x, bool_);
   Axes ax = normalize_axes("all", axes, x.ndim(), true);
   if (ax.empty()) return b;
@@ -229,9 +239,11 @@ Tensor arg_extreme(const char* op, const Tensor& x0, std::optional<int64_t> axis
 }  // namespace
 
 Tensor argmax(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
+  OpScope scope("argmax");
   return arg_extreme("argmax", x, axis, keepdim, false);
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
+  OpScope scope("argmin");
   return arg_extreme("argmin", x, axis, keepdim, true);
 }
 
@@ -245,15 +257,18 @@ Axes dim_axes(const char* op, const Tensor& x, int64_t dim) {
 }  // namespace
 
 ValuesIndices max_with_indices(const Tensor& x, int64_t dim, bool keepdim) {
+  OpScope scope("max");
   Tensor values = max(x, dim_axes("max", x, dim), keepdim);
   return ValuesIndices(values, argmax(x, dim, keepdim));
 }
 ValuesIndices min_with_indices(const Tensor& x, int64_t dim, bool keepdim) {
+  OpScope scope("min");
   Tensor values = min(x, dim_axes("min", x, dim), keepdim);
   return ValuesIndices(values, argmin(x, dim, keepdim));
 }
 
 Tensor cumsum(const Tensor& x, int64_t axis) {
+  OpScope scope("cumsum");
   Tensor y = as(x, accumulate_type(x.dtype()));
   if (x.ndim() == 0) {
     normalize_axis("cumsum", axis, 1);

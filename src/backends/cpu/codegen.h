@@ -47,6 +47,7 @@ struct Node {
   std::string code;     // literal: a C++ expression of type dtype
   Prim prim{};          // op (elementwise primitives only)
   std::vector<int> args;
+  const char* op_name = nullptr;  // op: the public op that recorded it (Instruction::op), for errors
 };
 struct Lazy {
   Shape shape;
@@ -71,6 +72,7 @@ class Generator {
   std::vector<Kernel> kernels;
   std::vector<Tensor> constants;  // extra inputs after the program's inputs, in order
   bool uses_blas = false;         // some kernel calls cblas_*gemm
+  const char* op_name = nullptr;  // Instruction::op of the instruction being planned (errors name it)
 
   int add_buf(BufKind kind, int index, DType dtype, int64_t numel);
   int leaf(const View& v, DType dtype);

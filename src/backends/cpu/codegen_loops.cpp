@@ -160,6 +160,7 @@ int Generator::op(Prim p, DType dtype, std::vector<int> args) {
   n.dtype = dtype;
   n.prim = p;
   n.args = std::move(args);
+  n.op_name = op_name;
   nodes.push_back(std::move(n));
   return static_cast<int>(nodes.size()) - 1;
 }
@@ -567,10 +568,14 @@ void Generator::loop(const std::string& comment, const Lazy& value, const std::v
   if (int_div) {
     // Eager mode's message names the divisor's type.
     DType divisor = T;
+    const char* who = "div";  // or the public op the division belongs to (floor_divide, remainder)
     for (int n : order)
-      if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) divisor = nodes[n].dtype;
+      if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) {
+        divisor = nodes[n].dtype;
+        if (nodes[n].op_name) who = nodes[n].op_name;
+      }
     os << "  if (bad" << (parallel ? " || __atomic_load_n(&bad_all, __ATOMIC_RELAXED)" : "")
-       << ") return slope::jit::error(err, errlen, \"[div] integer division by zero (" << to_string(AVal{shape, divisor})
+       << ") return slope::jit::error(err, errlen, \"[" << who << "] integer division by zero (" << to_string(AVal{shape, divisor})
        << " divisor)\");\n";
   }
   k.body = os.str();

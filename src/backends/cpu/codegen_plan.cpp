@@ -258,6 +258,7 @@ class Planner {
   }
 
   void instruction(const Instruction& ins) {
+    g_.op_name = ins.op;
     const int var = ins.outputs[0];
     const AVal& av = prog_.vars[var];
     const Prim p = ins.prim;
@@ -521,7 +522,10 @@ class Planner {
       reads.push_back(upd);
       os << ptr(upd, d) << ", ";
     }
-    os << ptr(out, d, false) << ", " << a_n << ", " << x_n << ", " << b_n << ", " << j_n << ", err, errlen)) return 1;\n";
+    os << ptr(out, d, false) << ", " << a_n << ", " << x_n << ", " << b_n << ", " << j_n << ", err, errlen)) return ";
+    // The kernel's message names the primitive; the user called the op that recorded it.
+    if (g_.op_name) os << "slope::jit::rename_error(err, errlen, \"" << g_.op_name << "\");\n";
+    else os << "1;\n";
     call(std::string(name(p)) + " " + to_string(av), os.str(), reads, {out});
     return dense(out, av);
   }

@@ -99,6 +99,17 @@ inline int error(char* err, size_t n, const char* msg) {
   return 1;
 }
 
+// Replaces the "[op]" that err starts with by "[name]": kernels name their primitive, errors name
+// the public op the user called (slope's OpScope). Returns 1, the entry point's error code.
+inline int rename_error(char* err, size_t n, const char* name) {
+  const char* close = n > 0 && err[0] == '[' ? std::strchr(err, ']') : nullptr;
+  if (!close) return 1;
+  char tail[512];
+  std::snprintf(tail, sizeof tail, "%s", close + 1);
+  std::snprintf(err, n, "[%s]%s", name, tail);
+  return 1;
+}
+
 // ---- reductions: the eager kernels' accumulators (accumulators.h) ----
 template <class T>
 using SumAcc = accumulate::Sum<T>;
