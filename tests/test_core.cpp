@@ -469,7 +469,8 @@ TEST(Backends, RegisteredBackendRunsAndFallsBack) {
 }
 
 TEST(Backends, PrimitiveTables) {
-  EXPECT_EQ(slope::kNumPrimitives, 38);
+  EXPECT_EQ(slope::kNumPrimitives, 39);
+  EXPECT_STREQ(slope::name(Prim::argmax), "argmax");
   EXPECT_STREQ(slope::name(Prim::add), "add");
   EXPECT_STREQ(slope::name(Prim::scatter_add), "scatter_add");
   EXPECT_EQ(slope::family(Prim::where), slope::Family::ternary);
@@ -554,6 +555,15 @@ TEST(PrimitiveErrors, Reductions) {
   EXPECT_SLOPE_ERROR(slope::prims::max(Z({2, 0}), {1}), "max");
   EXPECT_SLOPE_ERROR(slope::prims::max(Z({0}), {0}), "max");
   EXPECT_EQ(slope::prims::sum(Z({2, 0}), {1}).to_vector<float>(), (std::vector<float>{0, 0}));
+  EXPECT_EQ(slope::prims::sum(Z({2}, slope::u8), {0}).dtype(), slope::i64);  // integer sums are int64
+  // argmax(x; axis): one axis, in range, not empty.
+  EXPECT_SLOPE_ERROR(slope::prims::argmax(x, 2), "argmax");
+  EXPECT_SLOPE_ERROR(slope::prims::argmax(x, -1), "argmax");
+  EXPECT_SLOPE_ERROR(slope::prims::argmax(Z({2, 0}), 1), "argmax");
+  EXPECT_SLOPE_ERROR(slope::prims::argmax(Z({}), 0), "argmax");
+  EXPECT_SLOPE_ERROR(b1(Prim::argmax, {x}, slope::AxesParams{{0}}), "argmax");
+  EXPECT_SLOPE_ERROR(b1(Prim::argmax, {x, x}, slope::AxisParams{0}), "argmax");
+  EXPECT_EQ(slope::prims::argmax(x, 0).aval(), (AVal{{3}, slope::i64}));
 }
 
 TEST(PrimitiveErrors, ReshapeExpandPermute) {

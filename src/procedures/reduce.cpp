@@ -76,7 +76,9 @@ void require_float(const char* op, const Tensor& x) {
 Tensor sum(const Tensor& x, Axes axes, bool keepdim) {
   OpScope scope("sum");
   Axes ax = normalize_axes("sum", axes, x.ndim(), true);
-  return keep(sum_impl(as(x, accumulate_type(x.dtype())), ax), x.shape(), ax, keepdim);
+  // The primitive sums integers into i64 itself (no widened copy of x); nothing reduced: a cast.
+  Tensor s = ax.empty() ? as(x, accumulate_type(x.dtype())) : prims::sum(x, ax);
+  return keep(s, x.shape(), ax, keepdim);
 }
 
 Tensor mean(const Tensor& x, Axes axes, bool keepdim) {
@@ -204,7 +206,8 @@ Tensor all(const Tensor& x, Axes axes, bool keepdim) {
 
 namespace {
 // Index of the first maximum along `axis` (after flattening when axis is unset), as int64.
-// NaN counts as the maximum, like PyTorch.
+// NaN counts as the maximum, like PyTorch. One argmax primitive: a single pass over x, no index
+// tensor of x's size (argmin reverses the order first, one elementwise pass).
 Tensor arg_extreme(const char* op, const Tensor& x0, std::optional<int64_t> axis, bool keepdim, bool is_min) {
   Tensor x = x0;
   int64_t a;
@@ -223,15 +226,7 @@ Tensor arg_extreme(const char* op, const Tensor& x0, std::optional<int64_t> axis
         to_string(x0.shape()));
   if (is_min) x = reverse_order(x);
   Axes ax{a};
-  Tensor m = back(prims::max(x, ax), x.shape(), ax);
-  Tensor hit = prims::equal(x, m);
-  if (is_floating(x.dtype())) hit = prims::add(hit, prims::logical_not(prims::equal(x, x)));  // or isnan
-  // Score n - i at hits and 0 elsewhere: the largest score is the first hit.
-  Shape line(x.ndim(), 1);
-  line[a] = n;
-  Tensor score = prims::expand(prims::reshape(prims::arange(n, Scalar(n), Scalar(-1), i64), line), x.shape());
-  Tensor best = prims::max(prims::where(hit, score, prims::full(x.shape(), Scalar(0), i64)), ax);
-  Tensor idx = prims::sub(prims::full(best.shape(), Scalar(n), i64), best);
+  Tensor idx = prims::argmax(x, a);
   if (!keepdim) return idx;
   if (!axis) return prims::reshape(idx, Shape(x0.ndim(), 1));
   return x0.ndim() == 0 ? prims::reshape(idx, {}) : prims::reshape(idx, kept_shape(x0.shape(), ax));

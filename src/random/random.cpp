@@ -249,7 +249,7 @@ Tensor permutation(const Tensor& k, int64_t n) {
   // j before i: k_j < k_i, or equal keys and j < i (the two cases are exclusive).
   Tensor before = prims::add(prims::cast(prims::less(kj, ki), i32),
                              prims::cast(prims::mul(prims::equal(kj, ki), prims::less(pj, pi)), i32));
-  return prims::cast(prims::sum(before, {1}), i64);
+  return prims::sum(before, {1});  // i64: integer sums are
 }
 
 }  // namespace random

@@ -11,7 +11,7 @@
 //  * sum/max, pad and cat are loop kernels that consume their operands' expressions;
 //  * a value with several consumers is stored once, unless cheap (then each consumer recomputes
 //    it: a few adds cost less than a round trip through memory);
-//  * matmul, conv, gather, scatter_add, threefry and arange take materialised operands. matmul
+//  * matmul, conv, gather, scatter_add, argmax, threefry and arange take materialised operands. matmul
 //    accepts a strided view whose last two dims are a (possibly transposed) BLAS matrix: a
 //    permute of a contiguous value swapping the last two axes becomes CblasTrans, no copy.
 // Program outputs are written straight into the output buffers: the kernel that materialises a
@@ -297,6 +297,7 @@ class Planner {
         case Prim::conv: result = conv(std::get<ConvParams>(ins.params), in[0], in[1], var); break;
         case Prim::gather:
         case Prim::scatter_add: result = index_op(p, std::get<AxisParams>(ins.params).axis, in, var); break;
+        case Prim::argmax: result = argmax(std::get<AxisParams>(ins.params).axis, in[0], var); break;
         default: fail("jit", "the cpu code generator has no rule for ", name(p));
       }
     }
@@ -305,13 +306,32 @@ class Planner {
     value_[var] = result;
   }
 
-  Lazy reduce(Prim p, const Axes& axes, const Lazy& x, int var) {
+  Lazy reduce(Prim p, const Axes& axes, Lazy x, int var) {
+    // An integer or bool sum is int64 (its rule): the widening cast is part of the loop's
+    // expression, never a stored copy of the input.
+    const DType od = prog_.vars[var].dtype;
+    if (od != x.dtype) x = Lazy{x.shape, od, g_.op(Prim::cast, od, {x.root})};
     std::vector<bool> red(x.shape.size(), false);
     for (int64_t a : axes) red[a] = true;
     const int b = out_buf(var);
     g_.loop(describe(x, name(p)), x, red, p == Prim::sum ? Reduce::sum : Reduce::max,
             View{b, 0, dense_strides(prog_.vars[var].shape)});
     return dense(b, prog_.vars[var]);
+  }
+
+  // The eager kernel (accumulators.h via jit_kernels.h) on the stored operand.
+  Lazy argmax(int64_t axis, const Lazy& x, int var) {
+    const AVal& av = prog_.vars[var];
+    const int xb = dense_buf(materialize(x));
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < axis; ++i) outer *= x.shape[i];
+    for (size_t i = axis + 1; i < x.shape.size(); ++i) inner *= x.shape[i];
+    const int b = out_buf(var);
+    std::ostringstream os;
+    os << "  slope::jit::argmax<" << ctype(x.dtype) << ">(" << ptr(xb, x.dtype) << ", " << outer << ", "
+       << x.shape[axis] << ", " << inner << ", " << ptr(b, DType::i64, false) << ");\n";
+    call("argmax " + to_string(av), os.str(), {xb}, {b});
+    return dense(b, av);
   }
 
   Lazy pad(const PadParams& pp, const Lazy& x, int var) {

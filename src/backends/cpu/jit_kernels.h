@@ -115,6 +115,11 @@ template <class T>
 using SumAcc = accumulate::Sum<T>;
 template <class T>
 using MaxAcc = accumulate::Max<T>;
+// The argmax primitive: the eager kernel (accumulators.h) on this program's threads.
+template <class T>
+void argmax(const T* x, int64_t outer, int64_t n, int64_t inner, int64_t* out) {
+  accumulate::argmax(x, outer, n, inner, out, [](int64_t count, int64_t grain, auto fn) { parallel_for(count, grain, fn); });
+}
 
 // ---- products: C[m, n] = op(A) @ op(B), op = transpose when ta/tb (then A is stored [k, m]) ----
 // f32/f64 call BLAS; f16/bf16 convert to f32 around sgemm (`scratch`: m*k + k*n + m*n floats),

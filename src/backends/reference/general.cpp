@@ -1,5 +1,5 @@
 // Reference kernels of the primitives that are neither elementwise nor pure data movement:
-// threefry (random bits), matmul, conv, gather and scatter_add.
+// threefry (random bits), matmul, conv, gather and scatter_add (argmax, a reduction: reduce.cpp).
 //
 // Sums of products (matmul, conv) accumulate like the reductions do (see loops.h, accum_t):
 // in double for floating types, rounded once at the end; in the type itself, wrapping, for integers.
@@ -176,6 +176,7 @@ void scatter_add(const Tensor& x, const Tensor& idx, const Tensor& upd, int64_t 
 
 void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out) {
   if (p == Prim::threefry) return threefry(in[0], in[1], out);
+  if (p == Prim::argmax) return argmax(params, in, out);
   visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
     switch (p) {
