@@ -37,8 +37,9 @@ void for_each_way(F check) {
     check(b + " jit", true);
   }
 }
+// f(x) -> tensors, eagerly or as one jitted program (one compile for all of them).
 template <class F>
-Tensor run(F f, const Tensor& x, bool jit) {
+std::vector<Tensor> run(F f, const Tensor& x, bool jit) {
   return jit ? slope::jit(f)(x) : f(x);
 }
 
@@ -74,17 +75,16 @@ TEST(IntegerReductions, SumsAccumulateInInt64) {
                                                           d == slope::u8 ? 256 : 128, d);
     if (d == slope::i32 || d == slope::u32) x = x * (d == slope::i32 ? (1 << 24) : (1 << 25));  // sums beyond 32 bits
     const auto v = x.to_vector<int64_t>();
+    auto sums = [](const Tensor& t) { return std::vector<Tensor>{t.sum(0), t.sum(1), t.sum(2), t.sum(), t.sum({0, 2}, true)}; };
     for_each_way([&](const std::string& how, bool jit) {
+      std::vector<Tensor> r = run(sums, x, jit);
       for (int axis = 0; axis < 3; ++axis) {
-        Tensor s = run([axis](const Tensor& t) { return t.sum(axis); }, x, jit);
-        ASSERT_EQ(s.dtype(), slope::i64) << how;
+        ASSERT_EQ(r[axis].dtype(), slope::i64) << how;
         const int64_t outer = axis == 0 ? 1 : axis == 1 ? 6 : 300, n = x.shape(axis), inner = axis == 0 ? 350 : axis == 1 ? 7 : 1;
-        EXPECT_EQ(s.to_vector<int64_t>(), expected_sum(v, outer, n, inner)) << how << " " << slope::name(d) << " axis " << axis;
+        EXPECT_EQ(r[axis].to_vector<int64_t>(), expected_sum(v, outer, n, inner)) << how << " " << slope::name(d) << " axis " << axis;
       }
-      Tensor all = run([](const Tensor& t) { return t.sum(); }, x, jit);
-      EXPECT_EQ(all.item<int64_t>(), expected_sum(v, 1, 2100, 1)[0]) << how << " " << slope::name(d);
-      Tensor kept = run([](const Tensor& t) { return t.sum({0, 2}, true); }, x, jit);
-      EXPECT_EQ(kept.shape(), Shape({1, 50, 1})) << how;
+      EXPECT_EQ(r[3].item<int64_t>(), expected_sum(v, 1, 2100, 1)[0]) << how << " " << slope::name(d);
+      EXPECT_EQ(r[4].shape(), Shape({1, 50, 1})) << how;
     });
   }
 }
@@ -105,17 +105,18 @@ TEST(IntegerReductions, ArgmaxAndArgminMatchALoop) {
     const auto v = x.to_vector<double>();
     std::vector<double> neg(v.size());
     for (size_t i = 0; i < v.size(); ++i) neg[i] = x.dtype() == slope::bool_ ? 1 - v[i] : -v[i];
+    auto args = [](const Tensor& t) {
+      return std::vector<Tensor>{t.argmax(0), t.argmax(1), t.argmax(2), t.argmin(0), t.argmin(1), t.argmin(2), t.argmax()};
+    };
     for_each_way([&](const std::string& how, bool jit) {
+      std::vector<Tensor> r = run(args, x, jit);
       for (int axis = 0; axis < 3; ++axis) {
         const int64_t outer = axis == 0 ? 1 : axis == 1 ? 5 : 200, n = x.shape(axis), inner = axis == 0 ? 240 : axis == 1 ? 6 : 1;
-        Tensor i = run([axis](const Tensor& t) { return t.argmax(axis); }, x, jit);
-        ASSERT_EQ(i.dtype(), slope::i64);
-        EXPECT_EQ(i.to_vector<int64_t>(), expected_argmax(v, outer, n, inner)) << how << " " << x.dtype() << " axis " << axis;
-        Tensor m = run([axis](const Tensor& t) { return t.argmin(axis); }, x, jit);
-        EXPECT_EQ(m.to_vector<int64_t>(), expected_argmax(neg, outer, n, inner)) << how << " argmin " << x.dtype();
+        ASSERT_EQ(r[axis].dtype(), slope::i64);
+        EXPECT_EQ(r[axis].to_vector<int64_t>(), expected_argmax(v, outer, n, inner)) << how << " " << x.dtype() << " axis " << axis;
+        EXPECT_EQ(r[3 + axis].to_vector<int64_t>(), expected_argmax(neg, outer, n, inner)) << how << " argmin " << x.dtype();
       }
-      Tensor flat = run([](const Tensor& t) { return t.argmax(); }, x, jit);
-      EXPECT_EQ(flat.item<int64_t>(), expected_argmax(v, 1, x.numel(), 1)[0]) << how << " flat " << x.dtype();
+      EXPECT_EQ(r[6].item<int64_t>(), expected_argmax(v, 1, x.numel(), 1)[0]) << how << " flat " << x.dtype();
     });
   }
 }
@@ -132,10 +133,12 @@ TEST(IntegerReductions, ArgmaxOfALongRow) {
   fv[n / 2] = std::numeric_limits<float>::quiet_NaN();
   fv[7] = 5.f;
   Tensor xf = slope::tensor(fv, {n});
+  auto f = [](const Tensor& t) { return std::vector<Tensor>{t.argmax(), t.argmin(0)}; };
   for_each_way([&](const std::string& how, bool jit) {
-    EXPECT_EQ(run([](const Tensor& t) { return t.argmax(); }, x, jit).item<int64_t>(), n / 2 + 5) << how;
-    EXPECT_EQ(run([](const Tensor& t) { return t.argmin(0); }, x, jit).item<int64_t>(), 0) << how;
-    EXPECT_EQ(run([](const Tensor& t) { return t.argmax(); }, xf, jit).item<int64_t>(), n / 3) << how;
+    std::vector<Tensor> r = run(f, x, jit);
+    EXPECT_EQ(r[0].item<int64_t>(), n / 2 + 5) << how;
+    EXPECT_EQ(r[1].item<int64_t>(), 0) << how;
+    EXPECT_EQ(run(f, xf, jit)[0].item<int64_t>(), n / 3) << how;
   });
 }
 

@@ -60,49 +60,75 @@ struct ArgBest {
   T value;
   int64_t index;
 };
-// The first maximum of x[begin:end) (end > begin). Each block's maximum comes first (a vectorised
-// Max pass); only a block that beats the best so far is searched for its position, so a row costs
-// about one max pass (two when every block holds a new maximum, e.g. sorted input).
+// Whether v is m, the maximum a Max pass found (NaN when any value was NaN), as a 0/1 without a
+// branch, so the loops that test it vectorise.
+template <class T>
+bool is_maximum(T v, T m) {
+  if constexpr (scalar::is_float_v<T>) {
+    using C = scalar::compute_t<T>;
+    const C a = static_cast<C>(v), b = static_cast<C>(m);
+    return (a == b) | ((b != b) & (a != a));
+  } else {
+    return v == m;
+  }
+}
+// The maximum of x[begin:end) (end > begin), NaN if any is NaN: a vectorised Max pass.
+template <class T>
+T max_run(const T* __restrict x, int64_t begin, int64_t end) {
+  constexpr int kLanes = scalar::is_float_v<T> ? 8 : 1;
+  T lane[kLanes];
+  for (auto& l : lane) l = Max<T>::identity();
+  int64_t i = begin;
+  for (; i + kLanes <= end; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) lane[j] = Max<T>::combine(lane[j], x[i + j]);
+  T m = Max<T>::identity();
+  for (int j = 0; j < kLanes; ++j) m = Max<T>::combine(m, lane[j]);
+  for (; i < end; ++i) m = Max<T>::combine(m, x[i]);
+  return m;
+}
+// The first maximum of x[begin:end): its value (a Max pass), then its position, searched 64
+// elements at a time (a vectorised "any" per group, a scalar look only in the group that has it).
+// About one max pass when the maximum comes early, two when it is last.
 template <class T>
 ArgBest<T> argmax_run(const T* __restrict x, int64_t begin, int64_t end) {
-  constexpr int64_t kBlock = 1024;
-  constexpr int kLanes = scalar::is_float_v<T> ? 8 : 1;
-  ArgBest<T> best{x[begin], begin};
-  for (int64_t b = begin; b < end; b += kBlock) {
-    const int64_t e = end - b > kBlock ? b + kBlock : end;
-    T lane[kLanes];
-    for (auto& l : lane) l = Max<T>::identity();
-    int64_t i = b;
-    for (; i + kLanes <= e; i += kLanes)
-      for (int j = 0; j < kLanes; ++j) lane[j] = Max<T>::combine(lane[j], x[i + j]);
-    T m = Max<T>::identity();
-    for (int j = 0; j < kLanes; ++j) m = Max<T>::combine(m, lane[j]);
-    for (; i < e; ++i) m = Max<T>::combine(m, x[i]);
-    if (!argmax_beats(m, best.value)) continue;
-    for (i = b; i < e; ++i)
-      if (argmax_beats(x[i], best.value)) best = ArgBest<T>{x[i], i};
+  const T m = max_run(x, begin, end);
+  for (int64_t b = begin; b < end; b += 64) {
+    const int64_t e = end - b > 64 ? b + 64 : end;
+    bool any = false;
+    for (int64_t i = b; i < e; ++i) any |= is_maximum(x[i], m);
+    if (!any) continue;
+    for (int64_t i = b; i < e; ++i)
+      if (is_maximum(x[i], m)) return ArgBest<T>{m, i};
   }
-  return best;
+  return ArgBest<T>{m, begin};  // unreachable: m is one of the values
 }
-// out[j] = argmax over r of x[r * inner + j] for j in [j0, j1): rows streamed, a tile of columns
-// compared at a time.
+// out[j] = argmax over r of x[r * inner + j] for j in [j0, j1), a tile of columns at a time: the
+// column maxima in one streamed pass, then the first row reaching each (stopping once all have).
 template <class T>
 void argmax_columns(const T* __restrict x, int64_t n, int64_t inner, int64_t j0, int64_t j1, int64_t* __restrict out) {
   constexpr int64_t kTile = 256;
   T best[kTile];
+  unsigned char found[kTile];
   for (int64_t t = j0; t < j1; t += kTile) {
     const int64_t w = j1 - t < kTile ? j1 - t : kTile;
+    for (int64_t k = 0; k < w; ++k) best[k] = Max<T>::identity();
+    for (int64_t r = 0; r < n; ++r) {
+      const T* row = x + r * inner + t;
+      for (int64_t k = 0; k < w; ++k) best[k] = Max<T>::combine(best[k], row[k]);
+    }
     for (int64_t k = 0; k < w; ++k) {
-      best[k] = x[t + k];
+      found[k] = 0;
       out[t + k] = 0;
     }
-    for (int64_t r = 1; r < n; ++r) {
+    int64_t left = w;
+    for (int64_t r = 0; r < n && left > 0; ++r) {
       const T* row = x + r * inner + t;
-      for (int64_t k = 0; k < w; ++k)
-        if (argmax_beats(row[k], best[k])) {
-          best[k] = row[k];
-          out[t + k] = r;
-        }
+      for (int64_t k = 0; k < w; ++k) {
+        const unsigned char hit = static_cast<unsigned char>(!found[k] & is_maximum(row[k], best[k]));
+        out[t + k] = hit ? r : out[t + k];
+        found[k] |= hit;
+        left -= hit;
+      }
     }
   }
 }
