@@ -286,7 +286,8 @@ std::vector<Case> empty_handle_cases() {
       {"cross_entropy", [e] { return nn::cross_entropy(e, e); }},
   };
   std::vector<Case> out;
-  for (auto& [op, fn] : fs) out.push_back(Case{op, "empty handle", {}, [fn](const V&) { return fn(); }, kEager});
+  for (auto& [op, call] : fs)  // (clang 14 cannot capture a structured binding: copy it first)
+    out.push_back(Case{op, "empty handle", {}, [fn = std::function<Tensor()>(call)](const V&) { return fn(); }, kEager});
   return out;
 }
 
