@@ -244,6 +244,11 @@ void check_reductions(const Shape& s, const Axes& axes, DType d) {
   bool empty_axis = false;
   for (int64_t a : axes) empty_axis = empty_axis || s[a] == 0;
   if (!empty_axis) expect_close([&] { return prims::max(xa, axes); }, "max " + ctx, 0, 0);
+  // argmax along each single axis (SmallInt values: many ties, the first must win).
+  if (axes.size() == 1 && s[axes[0]] > 0) {
+    expect_identical([&] { return prims::argmax(x, axes[0]); }, "argmax " + ctx);
+    expect_identical([&] { return prims::argmax(xa, axes[0]); }, "argmax " + ctx);
+  }
 }
 
 TEST_F(CpuBackend, ReductionsOverEveryAxisSubset) {

@@ -242,7 +242,7 @@ TEST(Creation, FullZerosOnes) {
   EXPECT_EQ(slope::full({}, 4).shape(), Shape{});
   EXPECT_EQ(slope::zeros({0, 5}).numel(), 0);
   EXPECT_SLOPE_ERROR(slope::full({2, -1}, 1.0), "full");
-  EXPECT_SLOPE_ERROR(slope::zeros({-3}), "full");
+  EXPECT_SLOPE_ERROR(slope::zeros({-3}), "zeros");  // the op the user called, not the full inside it
 }
 
 TEST(Creation, Like) {
@@ -255,7 +255,7 @@ TEST(Creation, Like) {
   Tensor f = slope::full_like(x, 7);
   EXPECT_EQ(f.dtype(), slope::f64);  // the value does not change the dtype of *_like
   EXPECT_EQ(f.to_vector<double>(), std::vector<double>(6, 7.0));
-  EXPECT_SLOPE_ERROR(slope::zeros_like(Tensor()), "tensor");
+  EXPECT_SLOPE_ERROR(slope::zeros_like(Tensor()), "zeros_like");
 }
 
 TEST(Creation, Arange) {
@@ -334,8 +334,8 @@ TEST(DataAccess, EmptyHandle) {
   EXPECT_SLOPE_ERROR(t.dtype(), "tensor");
   EXPECT_SLOPE_ERROR(t.numel(), "tensor");
   EXPECT_SLOPE_ERROR(t.data(), "tensor");
-  EXPECT_SLOPE_ERROR(t.item<float>(), "tensor");
-  EXPECT_SLOPE_ERROR(t.to_vector<float>(), "tensor");
+  EXPECT_SLOPE_ERROR(t.item<float>(), "item");
+  EXPECT_SLOPE_ERROR(t.to_vector<float>(), "to_vector");
 }
 
 TEST(DataAccess, ShapeAxis) {
@@ -469,11 +469,12 @@ TEST(Backends, RegisteredBackendRunsAndFallsBack) {
 }
 
 TEST(Backends, PrimitiveTables) {
-  EXPECT_EQ(slope::kNumPrimitives, 40);
+  EXPECT_EQ(slope::kNumPrimitives, 41);
   EXPECT_STREQ(slope::name(Prim::atan2), "atan2");
   EXPECT_EQ(slope::family(Prim::atan2), slope::Family::binary);
   EXPECT_STREQ(slope::name(Prim::argsort), "argsort");
   EXPECT_EQ(slope::family(Prim::argsort), slope::Family::general);
+  EXPECT_STREQ(slope::name(Prim::argmax), "argmax");
   EXPECT_STREQ(slope::name(Prim::add), "add");
   EXPECT_STREQ(slope::name(Prim::scatter_add), "scatter_add");
   EXPECT_EQ(slope::family(Prim::where), slope::Family::ternary);
@@ -562,6 +563,15 @@ TEST(PrimitiveErrors, Reductions) {
   EXPECT_SLOPE_ERROR(slope::prims::max(Z({2, 0}), {1}), "max");
   EXPECT_SLOPE_ERROR(slope::prims::max(Z({0}), {0}), "max");
   EXPECT_EQ(slope::prims::sum(Z({2, 0}), {1}).to_vector<float>(), (std::vector<float>{0, 0}));
+  EXPECT_EQ(slope::prims::sum(Z({2}, slope::u8), {0}).dtype(), slope::i64);  // integer sums are int64
+  // argmax(x; axis): one axis, in range, not empty.
+  EXPECT_SLOPE_ERROR(slope::prims::argmax(x, 2), "argmax");
+  EXPECT_SLOPE_ERROR(slope::prims::argmax(x, -1), "argmax");
+  EXPECT_SLOPE_ERROR(slope::prims::argmax(Z({2, 0}), 1), "argmax");
+  EXPECT_SLOPE_ERROR(slope::prims::argmax(Z({}), 0), "argmax");
+  EXPECT_SLOPE_ERROR(b1(Prim::argmax, {x}, slope::AxesParams{{0}}), "argmax");
+  EXPECT_SLOPE_ERROR(b1(Prim::argmax, {x, x}, slope::AxisParams{0}), "argmax");
+  EXPECT_EQ(slope::prims::argmax(x, 0).aval(), (AVal{{3}, slope::i64}));
 }
 
 TEST(PrimitiveErrors, ReshapeExpandPermute) {
@@ -764,8 +774,8 @@ TEST(PrimitiveErrors, EmptyAndEscapedOperands) {
   EXPECT_SLOPE_ERROR(escaped.data(), "data");
   EXPECT_SLOPE_ERROR(escaped.item<float>(), "item");  // two elements
   Tensor escaped1(std::make_shared<slope::TensorImpl>(AVal{{}, slope::f32}));
-  EXPECT_SLOPE_ERROR(escaped1.item<float>(), "data");
-  EXPECT_SLOPE_ERROR(escaped1.to_vector<float>(), "data");
+  EXPECT_SLOPE_ERROR(escaped1.item<float>(), "item");
+  EXPECT_SLOPE_ERROR(escaped1.to_vector<float>(), "to_vector");
 }
 
 // Every primitive given an operand count it does not take: the error names the primitive.

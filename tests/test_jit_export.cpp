@@ -123,7 +123,7 @@ TEST_F(JitExport, ExportBuildsAndRuns) {
   // a bad index is reported by the CLI, not a crash
   write_file(dir + "/in2.bin", tensor(std::vector<int64_t>{5, 0, 6}, {3}, i64));
   EXPECT_NE(std::system((run + " 2> " + dir + "/err.txt").c_str()), 0);
-  EXPECT_NE(read_file(dir + "/err.txt").find("[gather] index 6"), std::string::npos) << read_file(dir + "/err.txt");
+  EXPECT_NE(read_file(dir + "/err.txt").find("[index_select] index 6"), std::string::npos) << read_file(dir + "/err.txt");
   // exporting again over the folder replaces it completely
   mlp.lower(in[0], in[1], in[2]).export_to(dir);
   EXPECT_FALSE(fs::exists(dir + "/.mlp.cpp.tmp"));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "slope/backend.h"
@@ -136,11 +137,32 @@ TEST_F(ReferenceBackend, SumAccumulatesHalfInDouble) {
   EXPECT_EQ(vals<float>(prims::sum(x, {0}))[0], 3000.f);
 }
 
-TEST_F(ReferenceBackend, SumOfBoolIsAnyAndIntsWrap) {
-  Tensor b = make<bool>({false, false, true, false}, {2, 2}, bool_);
-  EXPECT_EQ(vals<bool>(prims::sum(b, {1})), (std::vector<bool>{false, true}));
+TEST_F(ReferenceBackend, IntegerAndBoolSumsAreInt64) {
+  Tensor b = make<bool>({true, false, true, true}, {2, 2}, bool_);
+  EXPECT_EQ(prims::sum(b, {1}).dtype(), i64);
+  EXPECT_EQ(vals<int64_t>(prims::sum(b, {1})), (std::vector<int64_t>{1, 2}));  // counts, not "or"
   Tensor i = make<int64_t>({100, 100, 100}, {3}, i8);
-  EXPECT_EQ(vals<int64_t>(prims::sum(i, {0})), (std::vector<int64_t>{44}));  // 300 mod 256
+  EXPECT_EQ(vals<int64_t>(prims::sum(i, {0})), (std::vector<int64_t>{300}));  // no i8 wrap-around
+  Tensor u = make<int64_t>({255, 255}, {2}, u8);
+  EXPECT_EQ(vals<int64_t>(prims::sum(u, {0})), (std::vector<int64_t>{510}));
+  Tensor w = make<int64_t>({INT64_MAX, 1}, {2}, i64);
+  EXPECT_EQ(vals<int64_t>(prims::sum(w, {0})), (std::vector<int64_t>{INT64_MIN}));  // int64 wraps
+}
+
+TEST_F(ReferenceBackend, ArgmaxFirstMaximumNaNWins) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // [[1, 3, 3], [nan, 2, nan]]: row maxima at 1 (first of the tie) and 0 (the first NaN).
+  Tensor x = make<double>({1.0, 3.0, 3.0, nan, 2.0, nan}, {2, 3}, f32);
+  EXPECT_EQ(prims::argmax(x, 1).dtype(), i64);
+  EXPECT_EQ(vals<int64_t>(prims::argmax(x, 1)), (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(vals<int64_t>(prims::argmax(x, 0)), (std::vector<int64_t>{1, 0, 1}));
+  Tensor u = make<int64_t>({7, 9, 9, 0, 2, 9}, {3, 2}, u8);
+  EXPECT_EQ(vals<int64_t>(prims::argmax(u, 0)), (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(vals<int64_t>(prims::argmax(u, 1)), (std::vector<int64_t>{1, 0, 1}));
+  Tensor b = make<bool>({false, false, true, true}, {4}, bool_);
+  EXPECT_EQ(vals<int64_t>(prims::argmax(b, 0)), (std::vector<int64_t>{2}));
+  EXPECT_EQ(prims::argmax(prims::full({0, 3}, Scalar(1.0), f32), 1).shape(), (Shape{0}));
+  EXPECT_THROW(prims::argmax(prims::full({2, 0}, Scalar(1.0), f32), 1), Error);  // the max of nothing
 }
 
 TEST_F(ReferenceBackend, MaxPropagatesNaNAndRejectsEmptyAxis) {
@@ -378,20 +400,21 @@ TEST_F(ReferenceBackend, ArgsortStableWithNaNLargest) {
 
 // ---------------------------------------------------------------- every primitive, every dtype
 // Small non-negative integers are exact in every dtype, so each primitive applied in dtype d must
-// give what it gives in f64, cast to d. (For bool this also checks that add/sum are "or" and mul is
-// "and": cast(1 + 1, bool) = true = true || true.) Both sides run on this backend, so this checks that
+// give what it gives in f64, cast to d (or to `out`, the dtype of integer sums). (For bool this also
+// checks that add is "or" and mul is "and": cast(1 + 1, bool) = true = true || true.) Both sides run on this backend, so this checks that
 // every dtype agrees with the f64 path; the tests above check that path by hand. Run under
 // ASan/UBSan it also walks every kernel instantiation the shape rules can reach.
 const DType kAllDTypes[] = {bool_, u8, i8, i32, i64, u32, f16, bf16, f32, f64};
 
-void expect_like_f64(DType d, const char* what, const std::function<Tensor(const Tensor&, DType)>& f, double tol = 0) {
+void expect_like_f64(DType d, const char* what, const std::function<Tensor(const Tensor&, DType)>& f, double tol = 0,
+                     std::optional<DType> out = std::nullopt) {
   std::vector<double> v{0, 1, 2, 3, 1, 0};
   Tensor x64 = tensor(v, {2, 3}, f64);
   Tensor xd = prims::cast(x64, d);
   Tensor got = f(xd, d);
   Tensor want = f(prims::cast(xd, f64), f64);
   ASSERT_EQ(got.shape(), want.shape()) << what << " " << name(d);
-  EXPECT_EQ(got.dtype(), want.dtype() == f64 ? d : want.dtype()) << what << " " << name(d);
+  EXPECT_EQ(got.dtype(), want.dtype() == f64 ? out.value_or(d) : want.dtype()) << what << " " << name(d);
   std::vector<double> g = vals<double>(prims::cast(got, f64));
   std::vector<double> w = vals<double>(prims::cast(prims::cast(want, got.dtype()), f64));
   for (size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], w[i], tol * (1 + std::abs(w[i]))) << what << " " << name(d) << " at " << i;
@@ -435,8 +458,10 @@ TEST_F(ReferenceBackend, EveryPrimitiveInEveryDtype) {
     expect_like_f64(d, "where", [&](T x, DType) { return prims::where(prims::cast(x, bool_), x, flipped(x)); });
     // reductions
     for (Axes axes : {Axes{}, Axes{0}, Axes{1}, Axes{0, 1}}) {
-      expect_like_f64(d, "sum", [&](T x, DType) { return prims::sum(x, axes); });
+      expect_like_f64(d, "sum", [&](T x, DType) { return prims::sum(x, axes); }, 0, is_float ? d : i64);
       expect_like_f64(d, "max", [&](T x, DType) { return prims::max(x, axes); });
+      if (axes.size() == 1)
+        expect_like_f64(d, "argmax", [&](T x, DType) { return prims::argmax(x, axes[0]); }, 0, i64);
     }
     // data movement
     expect_like_f64(d, "reshape", [](T x, DType) { return prims::reshape(x, {3, 2}); });

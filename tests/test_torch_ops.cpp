@@ -237,6 +237,34 @@ using Table = std::map<std::string, std::vector<Form>>;
 #define LIKE(name)                                                                          \
   {#name, {{"free", [](In x, Kw kw) { return ONE(slope::name(x[0], opt_dtype(kw))); }}}}
 
+// Calls f with the sizes as separate integers (x.reshape(5, 2)); up to 4 of them.
+template <class F>
+Tensor ints_call(const slope::Shape& s, F f) {
+  switch (s.size()) {
+    case 1: return f(s[0]);
+    case 2: return f(static_cast<int>(s[0]), s[1]);  // mixed int / int64_t, as users write them
+    case 3: return f(s[0], static_cast<long long>(s[1]), s[2]);
+    case 4: return f(s[0], s[1], s[2], s[3]);
+    default: throw NotApplicable{};
+  }
+}
+// torch.max(x, dim) / torch.min(x, dim): (values, indices) through every spelling.
+#define EXTREMUM_DIM(name)                                                                      \
+  {#name "_dim",                                                                                \
+   {{"free", [](In x, Kw kw) {                                                                  \
+       auto r = slope::name(x[0], i64(kw, "dim", 0), flag(kw, "keepdim"));                      \
+       return Out{r.values(), r.indices()};                                                     \
+     }},                                                                                        \
+    {"method + structured binding", [](In x, Kw kw) {                                           \
+       auto [values, indices] = x[0].name(static_cast<int>(i64(kw, "dim", 0)), flag(kw, "keepdim")); \
+       return Out{values, indices};                                                             \
+     }},                                                                                        \
+    {#name "_with_indices", [](In x, Kw kw) {                                                   \
+       auto r = slope::name##_with_indices(x[0], i64(kw, "dim", 0), flag(kw, "keepdim"));       \
+       Tensor values = r; /* the result is the values tensor */                                 \
+       return Out{values, r.indices()};                                                         \
+     }}}}
+
 bool all_bool(In x) {
   for (auto& t : x)
     if (t.dtype() != slope::bool_) return false;
@@ -299,7 +327,7 @@ const Table& table() {
         {"operator|", [](In x, Kw) { return all_bool(x) ? ONE(x[0] | x[1]) : skip(); }}}},
       {"where",
        {{"free", [](In x, Kw) { return ONE(slope::where(x[0], x[1], x[2])); }},
-        {"method", [](In x, Kw) { return ONE(x[0].where(x[1], x[2])); }}}},
+        {"method", [](In x, Kw) { return ONE(x[1].where(x[0], x[2])); }}}},
       SCALAR_OP(add, +, 1), SCALAR_OP(sub, -, 1), SCALAR_OP(mul, *, 1), SCALAR_OP(div, /, 1), SCALAR_OP(eq, ==, 0),
       SCALAR_OP(ne, !=, 0), SCALAR_OP(lt, <, 0), SCALAR_OP(le, <=, 0), SCALAR_OP(gt, >, 0), SCALAR_OP(ge, >=, 0),
       {"iadd", {{"operator+=", [](In x, Kw) { Tensor a = x[0]; a += x[1]; return ONE(a); }}}},
@@ -579,6 +607,43 @@ const Table& table() {
         }}}},
       {"einsum", {{"free", [](In x, Kw kw) { return ONE(slope::einsum(kw["equation"].get<std::string>(), x)); }}}},
       {"interpolate", {{"nn", [](In x, Kw kw) { return ONE(slope::nn::interpolate(x[0], interpolate_opts(kw))); }}}},
+      // ---- api: the spellings a PyTorch user types first (see gen_golden.py api_cases)
+      {"where_method", {{"method", [](In x, Kw) { return ONE(x[0].where(x[1], x[2])); }}}},
+      {"where_method_scalar", {{"method(literal)", [](In x, Kw kw) {
+         slope::Scalar s = scal(kw["other"]);
+         if (s.kind == slope::ScalarKind::Int) return ONE(x[0].where(x[1], static_cast<int>(s.i)));
+         return ONE(x[0].where(x[1], s.f));
+       }}}},
+      {"reshape_ints", {{"method(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [&](auto... d) { return x[0].reshape(d...); })); }},
+                        {"view(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [&](auto... d) { return x[0].view(d...); })); }}}},
+      {"permute_ints", {{"method(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "perm"), [&](auto... d) { return x[0].permute(d...); })); }}}},
+      {"expand_ints", {{"method(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [&](auto... d) { return x[0].expand(d...); })); }}}},
+      {"repeat_ints", {{"method(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "repeats"), [&](auto... d) { return x[0].repeat(d...); })); }}}},
+      {"squeeze_dim", {{"method(int)", [](In x, Kw kw) { return ONE(x[0].squeeze(static_cast<int>(i64(kw, "dim", 0)))); }}}},
+      {"zeros_ints", {{"free(ints...)", [](In, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [](auto... d) { return slope::zeros(d...); })); }}}},
+      {"ones_ints", {{"free(ints...)", [](In, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [](auto... d) { return slope::ones(d...); })); }}}},
+      {"clone", {{"method", [](In x, Kw) { return ONE(x[0].clone()); }}}},
+      {"isclose", {{"free", [](In x, Kw kw) {
+         return ONE(slope::isclose(x[0], x[1], dbl(kw, "rtol", 1e-5), dbl(kw, "atol", 1e-8), flag(kw, "equal_nan")));
+       }}}},
+      {"allclose", {{"free", [](In x, Kw kw) {
+         return ONE(slope::tensor(slope::allclose(x[0], x[1], dbl(kw, "rtol", 1e-5), dbl(kw, "atol", 1e-8), flag(kw, "equal_nan"))));
+       }}}},
+      EXTREMUM_DIM(max), EXTREMUM_DIM(min),
+      {"reduce_dim", {{"method(int)", [](In x, Kw kw) {
+         const std::string op = kw["op"].get<std::string>();
+         const int d = static_cast<int>(i64(kw, "dim", 0));
+         const bool k = flag(kw, "keepdim");
+         if (op == "sum") return ONE(x[0].sum(d, k));
+         if (op == "mean") return ONE(x[0].mean(d, k));
+         if (op == "prod") return ONE(x[0].prod(d, k));
+         if (op == "logsumexp") return ONE(x[0].logsumexp(d, k));
+         if (op == "any") return ONE(x[0].any(d, k));
+         if (op == "all") return ONE(x[0].all(d, k));
+         if (op == "var") return ONE(x[0].var(d, 1, k));
+         if (op == "std") return ONE(x[0].std(d, 1, k));
+         return skip();
+       }}}},
   };
   return t;
 }
@@ -942,7 +1007,7 @@ TEST_P(TorchJit, JittedMatchesTorch) {
     jit_ops().insert(op);
     for (int i : mine) {
       const json& c = g.cases[i];
-      if (c.contains("check")) continue;  // statistical checks: eager suite only
+      if (c.contains("check")) continue;  // statistical and eager-only checks: eager suite only
       std::vector<Tensor> in;
       for (auto& sp : c["inputs"]) in.push_back(load(sp));
       const json& kw = c["kwargs"];

@@ -24,9 +24,25 @@ inline constexpr DType f16 = DType::f16;
 inline constexpr DType bf16 = DType::bf16;
 inline constexpr DType f32 = DType::f32;
 inline constexpr DType f64 = DType::f64;
+// PyTorch's names (torch.float32, ...): the same values. slope::bfloat16 and slope::half are the
+// C++ element types, so the dtype names are bfloat16_ (like bool_) and float16.
+inline constexpr DType float32 = f32;
+inline constexpr DType float64 = f64;
+inline constexpr DType float16 = f16;
+inline constexpr DType bfloat16_ = bf16;
+inline constexpr DType int64 = i64;
+inline constexpr DType int32 = i32;
+inline constexpr DType int8 = i8;
+inline constexpr DType uint8 = u8;
+inline constexpr DType uint32 = u32;
 
-size_t itemsize(DType d);
-const char* name(DType d);          // "f32", "i64", "bool", ...
+// A DType is an enum, so a cast integer can hold a value that names no dtype. Every entry point
+// that takes a dtype checks it: "[op] invalid dtype 99 (expected bool, u8, ..., f64)".
+inline bool is_valid(DType d) { return static_cast<unsigned>(d) < static_cast<unsigned>(kNumDTypes); }
+void check_dtype(const char* op, DType d);
+
+size_t itemsize(DType d);           // throws for an invalid dtype
+const char* name(DType d);          // "f32", "i64", "bool", ...; "invalid" for an invalid dtype
 DType dtype_from_name(const std::string& n);  // inverse of name(); throws slope::Error
 bool is_floating(DType d);
 bool is_integral(DType d);          // ints, not bool
@@ -73,6 +89,8 @@ decltype(auto) visit_dtype(DType d, F&& f) {
     case DType::f32: return f(float{});
     case DType::f64: return f(double{});
   }
+  // Unreachable for a checked dtype; never a silent reinterpretation of the bytes.
+  check_dtype("dtype", d);
   return f(float{});
 }
 

@@ -38,6 +38,9 @@ Tensor arange(Scalar stop, std::optional<DType> dtype = std::nullopt);
 Tensor arange(Scalar start, Scalar stop, Scalar step = 1, std::optional<DType> dtype = std::nullopt);
 Tensor linspace(double start, double stop, int64_t steps, DType dtype = kDefaultFloat);
 Tensor eye(int64_t n, std::optional<int64_t> m = std::nullopt, DType dtype = kDefaultFloat);
+// PyTorch spellings with the sizes as separate integers: ones(2, 5), zeros(3) (default dtype f32).
+template <Integer... I> requires(sizeof...(I) > 0) Tensor zeros(I... s) { return zeros(Shape{int64_t(s)...}); }
+template <Integer... I> requires(sizeof...(I) > 0) Tensor ones(I... s) { return ones(Shape{int64_t(s)...}); }
 
 // ---- elementwise math ----
 Tensor neg(const Tensor& x);
@@ -107,6 +110,20 @@ Tensor all(const Tensor& x, Axes axes = {}, bool keepdim = false);
 Tensor argmax(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool keepdim = false);
 Tensor argmin(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool keepdim = false);
 Tensor cumsum(const Tensor& x, int64_t axis);
+// torch.max(x, dim) / torch.min(x, dim): values and indices (ValuesIndices, tensor.h);
+// max_with_indices / min_with_indices are the same without the template.
+template <Integer I> ValuesIndices max(const Tensor& x, I dim, bool keepdim = false) {
+  return max_with_indices(x, static_cast<int64_t>(dim), keepdim);
+}
+template <Integer I> ValuesIndices min(const Tensor& x, I dim, bool keepdim = false) {
+  return min_with_indices(x, static_cast<int64_t>(dim), keepdim);
+}
+
+// ---- comparing tensors (torch.isclose / torch.allclose) ----
+// |a - b| <= atol + rtol * |b| elementwise (broadcasting; a and b of one dtype, like PyTorch),
+// equal values (infinities included) always close, NaN close to NaN only with equal_nan.
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-05, double atol = 1e-08, bool equal_nan = false);
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-05, double atol = 1e-08, bool equal_nan = false);
 
 // ---- shape ----
 Tensor reshape(const Tensor& x, const Shape& shape);

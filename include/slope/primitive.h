@@ -26,7 +26,7 @@ inline constexpr int kNumPrimitives = 0
 #include "slope/primitives.def"
 #undef SLOPE_PRIMITIVE
     ;
-static_assert(kNumPrimitives == 40, "primitives.def changed: update every table (see docs/adding_an_op.md)");
+static_assert(kNumPrimitives == 41, "primitives.def changed: update every table (see docs/adding_an_op.md)");
 
 const char* name(Prim p);
 Family family(Prim p);
@@ -61,7 +61,7 @@ struct SliceParams {
   Shape start, stop, step;
   friend bool operator==(const SliceParams&, const SliceParams&) = default;
 };
-struct AxisParams {  // cat, gather, scatter_add
+struct AxisParams {  // cat, gather, scatter_add, argmax
   int64_t axis;
   friend bool operator==(const AxisParams&, const AxisParams&) = default;
 };

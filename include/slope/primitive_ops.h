@@ -68,6 +68,7 @@ inline Tensor gather(const Tensor& x, const Tensor& idx, int64_t axis) {
 inline Tensor scatter_add(const Tensor& x, const Tensor& idx, const Tensor& upd, int64_t axis) {
   return bind1(Prim::scatter_add, {x, idx, upd}, AxisParams{axis});
 }
+inline Tensor argmax(const Tensor& x, int64_t axis) { return bind1(Prim::argmax, {x}, AxisParams{axis}); }
 
 inline Tensor argsort(const Tensor& x, int64_t axis, bool descending) {
   return bind1(Prim::argsort, {x}, SortParams{axis, descending});

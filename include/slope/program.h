@@ -24,6 +24,9 @@ struct Instruction {
   Params params;
   std::vector<Atom> inputs;
   std::vector<int> outputs;
+  // The public operation that recorded it (error.h OpScope), so errors found when the program
+  // runs name the op the user called; nullptr: the primitive's own name.
+  const char* op = nullptr;
 };
 
 class Program {

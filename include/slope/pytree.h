@@ -61,6 +61,23 @@ template <> struct PyTree<Tensor> {
   static void paths(const Tensor&, const std::string& prefix, std::vector<std::string>& out) { out.push_back(prefix); }
 };
 
+// torch.max(x, dim)'s result is the node (values, indices), like PyTorch's named tuple.
+template <> struct PyTree<ValuesIndices> {
+  static void flatten(const ValuesIndices& t, std::vector<Tensor>& out) {
+    out.push_back(t.values());
+    out.push_back(t.indices());
+  }
+  static ValuesIndices unflatten(const ValuesIndices&, const Tensor*& it) {
+    Tensor values = *it++;
+    return ValuesIndices(std::move(values), *it++);
+  }
+  static void structure(const ValuesIndices&, std::string& s) { s += "ValuesIndices(*,*)"; }
+  static void paths(const ValuesIndices&, const std::string& prefix, std::vector<std::string>& out) {
+    out.push_back(detail::join_path(prefix, "values"));
+    out.push_back(detail::join_path(prefix, "indices"));
+  }
+};
+
 template <detail::StaticLeaf T> struct PyTree<T> {
   static void flatten(const T&, std::vector<Tensor>&) {}
   static T unflatten(const T& proto, const Tensor*&) { return proto; }

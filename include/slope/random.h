@@ -39,5 +39,17 @@ Tensor randn(const Shape& shape, DType dtype = kDefaultFloat);
 Tensor rand_like(const Tensor& t);
 Tensor randn_like(const Tensor& t);
 Tensor randint(int64_t lo, int64_t hi, const Shape& shape, DType dtype = kDefaultInt);
+// With an explicit key: the same numbers as random::uniform(key, shape) / random::normal(key, shape).
+Tensor rand(const Tensor& key, const Shape& shape, DType dtype = kDefaultFloat);
+Tensor randn(const Tensor& key, const Shape& shape, DType dtype = kDefaultFloat);
+// PyTorch spellings with the sizes as separate integers: randn(50, 2), rand(3), randn(key, 50, 2).
+template <Integer... I> requires(sizeof...(I) > 0) Tensor rand(I... s) { return rand(Shape{int64_t(s)...}); }
+template <Integer... I> requires(sizeof...(I) > 0) Tensor randn(I... s) { return randn(Shape{int64_t(s)...}); }
+template <Integer... I> requires(sizeof...(I) > 0) Tensor rand(const Tensor& key, I... s) {
+  return rand(key, Shape{int64_t(s)...});
+}
+template <Integer... I> requires(sizeof...(I) > 0) Tensor randn(const Tensor& key, I... s) {
+  return randn(key, Shape{int64_t(s)...});
+}
 
 }  // namespace slope

@@ -1,5 +1,6 @@
 #pragma once
 // Shapes, axes and the small helpers every rule uses (normalising axes, broadcasting).
+#include <concepts>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -10,6 +11,13 @@ namespace slope {
 
 using Shape = SmallVector<int64_t, 6>;
 using Axes = SmallVector<int64_t, 6>;
+
+// An integer naming a dim or a size: int, int64_t, size_t, ... but not bool. The PyTorch-style
+// overloads that take dims as separate integers (x.reshape(5, 2), x.sum(1), ones(2, 5)) are
+// templates constrained to it, so a braced list always means a Shape or Axes: `x.sum({}, true)`
+// against a plain int64_t overload would turn `{}` into the axis 0.
+template <class T>
+concept Integer = std::integral<T> && !std::same_as<T, bool>;
 
 int64_t numel(const Shape& s);
 std::string to_string(const Shape& s);  // "[2, 3]"

@@ -26,4 +26,5 @@
 #include "slope/random.h"
 #include "slope/shape.h"
 #include "slope/tensor.h"
+#include "slope/threads.h"
 #include "slope/transforms.h"

@@ -7,6 +7,9 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "slope/buffer.h"
@@ -42,6 +45,7 @@ inline constexpr struct Ellipsis {} ellipsis{};
 class Tensor;
 class Index;
 struct SortResult;
+class ValuesIndices;
 
 class Tensor {
  public:
@@ -59,6 +63,12 @@ class Tensor {
   int64_t shape(int64_t axis) const;  // negative axes count from the end
   DType dtype() const;
   int64_t ndim() const { return static_cast<int64_t>(shape().size()); }
+  // PyTorch's spellings of shape() and shape(dim): x.size(), x.size(0), x.size(-1).
+  const Shape& size() const { return shape(); }
+  template <Integer I> int64_t size(I dim) const {
+    OpScope scope("size");
+    return shape(static_cast<int64_t>(dim));
+  }
   int64_t numel() const;
   const AVal& aval() const;
   bool defined() const { return impl_ != nullptr; }
@@ -67,6 +77,9 @@ class Tensor {
 
   // ---- data access (concrete tensors only) ----
   template <class T> T item() const;                 // one-element tensor -> C++ value (converted)
+  // x.item() as in PyTorch: the one element as a double (exact for every value of every dtype
+  // except integers beyond 2^53; item<int64_t>() is exact for those).
+  double item() const { return item<double>(); }
   template <class T> std::vector<T> to_vector() const;  // row-major copy, converted to T
   const void* data() const;  // raw row-major bytes in dtype()
   std::string str() const;   // what operator<< prints
@@ -81,12 +94,18 @@ class Tensor {
 
   // ---- dtype ----
   Tensor cast(DType d) const;
-  Tensor to(DType d) const { return cast(d); }
+  // Aliases open their own OpScope (error.h), so their errors name what the user called.
+  Tensor to(DType d) const {
+    OpScope scope("to");
+    return cast(d);
+  }
   Tensor float_() const { return cast(f32); }
   Tensor double_() const { return cast(f64); }
   Tensor int_() const { return cast(i32); }
   Tensor long_() const { return cast(i64); }
   Tensor bool__() const { return cast(bool_); }
+  // Tensors are immutable values, so a copy is the same value: clone() exists for PyTorch code.
+  Tensor clone() const { return *this; }
 
   // ---- unary math ----
   Tensor neg() const;
@@ -113,7 +132,10 @@ class Tensor {
   Tensor round() const;
   Tensor square() const;
   Tensor clip(std::optional<Scalar> lo, std::optional<Scalar> hi) const;
-  Tensor clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return clip(lo, hi); }
+  Tensor clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const {
+    OpScope scope("clamp");
+    return clip(lo, hi);
+  }
   Tensor stop_gradient() const;
   Tensor detach() const { return stop_gradient(); }
   Tensor isnan() const;
@@ -137,7 +159,8 @@ class Tensor {
   Tensor logical_and(const Tensor& o) const;
   Tensor logical_or(const Tensor& o) const;
   Tensor logical_xor(const Tensor& o) const;
-  Tensor where(const Tensor& a, const Tensor& b) const;  // this is the condition
+  // torch.Tensor.where: this tensor where `condition` holds, else `other` (x.where(x > 0, 0)).
+  Tensor where(const Tensor& condition, const Tensor& other) const;
   Tensor matmul(const Tensor& o) const;
 
   // ---- reductions (empty axes = all) ----
@@ -154,17 +177,40 @@ class Tensor {
   Tensor argmax(std::optional<int64_t> axis = std::nullopt, bool keepdim = false) const;
   Tensor argmin(std::optional<int64_t> axis = std::nullopt, bool keepdim = false) const;
   Tensor cumsum(int64_t axis) const;
-  // PyTorch spellings: x.sum(1, true)
-  Tensor sum(int64_t axis, bool keepdim = false) const { return sum(Axes{axis}, keepdim); }
-  Tensor mean(int64_t axis, bool keepdim = false) const { return mean(Axes{axis}, keepdim); }
-  Tensor max(int64_t axis, bool keepdim = false) const { return max(Axes{axis}, keepdim); }
-  Tensor min(int64_t axis, bool keepdim = false) const { return min(Axes{axis}, keepdim); }
-  Tensor prod(int64_t axis, bool keepdim = false) const { return prod(Axes{axis}, keepdim); }
-  Tensor logsumexp(int64_t axis, bool keepdim = false) const { return logsumexp(Axes{axis}, keepdim); }
+  // PyTorch spellings with one dim: x.sum(1, true), x.var(0). Templates (see Integer in shape.h).
+  template <Integer I> Tensor sum(I dim, bool keepdim = false) const { return sum(Axes{int64_t(dim)}, keepdim); }
+  template <Integer I> Tensor mean(I dim, bool keepdim = false) const { return mean(Axes{int64_t(dim)}, keepdim); }
+  template <Integer I> Tensor prod(I dim, bool keepdim = false) const { return prod(Axes{int64_t(dim)}, keepdim); }
+  template <Integer I> Tensor logsumexp(I dim, bool keepdim = false) const {
+    return logsumexp(Axes{int64_t(dim)}, keepdim);
+  }
+  template <Integer I> Tensor any(I dim, bool keepdim = false) const { return any(Axes{int64_t(dim)}, keepdim); }
+  template <Integer I> Tensor all(I dim, bool keepdim = false) const { return all(Axes{int64_t(dim)}, keepdim); }
+  template <Integer I> Tensor var(I dim, double correction = 1, bool keepdim = false) const {
+    return var(Axes{int64_t(dim)}, correction, keepdim);
+  }
+  template <Integer I> Tensor std(I dim, double correction = 1, bool keepdim = false) const {
+    return std(Axes{int64_t(dim)}, correction, keepdim);
+  }
+  // torch.max(x, dim): the maximum along dim AND its index. The result is the values tensor (so it
+  // reads as one: x.max(1).reshape(...)) and also gives the indices: auto [values, indices] = x.max(1).
+  template <Integer I> ValuesIndices max(I dim, bool keepdim = false) const;
+  template <Integer I> ValuesIndices min(I dim, bool keepdim = false) const;
 
   // ---- shape ----
   Tensor reshape(const Shape& s) const;  // one -1 is inferred
-  Tensor view(const Shape& s) const { return reshape(s); }
+  Tensor view(const Shape& s) const {
+    OpScope scope("view");
+    return reshape(s);
+  }
+  // Sizes and dims as separate integers, as in PyTorch: x.reshape(5, 2), x.view(-1), x.permute(1, 0),
+  // x.expand(3, -1), x.repeat(2, 1), x.squeeze(0).
+  template <Integer... I> requires(sizeof...(I) > 0) Tensor reshape(I... s) const { return reshape(Shape{int64_t(s)...}); }
+  template <Integer... I> requires(sizeof...(I) > 0) Tensor view(I... s) const { return view(Shape{int64_t(s)...}); }
+  template <Integer... I> requires(sizeof...(I) > 0) Tensor permute(I... p) const { return permute(Axes{int64_t(p)...}); }
+  template <Integer... I> requires(sizeof...(I) > 0) Tensor expand(I... s) const { return expand(Shape{int64_t(s)...}); }
+  template <Integer... I> requires(sizeof...(I) > 0) Tensor repeat(I... r) const { return repeat(Shape{int64_t(r)...}); }
+  template <Integer I> Tensor squeeze(I dim) const { return squeeze(Axes{int64_t(dim)}); }
   Tensor flatten(int64_t start = 0, int64_t end = -1) const;
   Tensor squeeze(Axes axes = {}) const;  // empty = every size-1 axis
   Tensor unsqueeze(int64_t axis) const;
@@ -237,6 +283,33 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t);
 struct SortResult {
   Tensor values, indices;
 };
+// What torch.max(x, dim) / torch.min(x, dim) return: the values and the indices (int64, the first
+// extreme along dim, NaN counting as the extreme, like PyTorch). It IS the values tensor, so code
+// that wants only the values uses it as one (x.max(1).reshape(...)); the indices come with it:
+//   auto [values, indices] = x.max(1);      Tensor i = slope::min(x, 0, true).indices();
+// As a pytree (a function's result under jit/vmap) it is the node (values, indices).
+class ValuesIndices : public Tensor {
+ public:
+  ValuesIndices(Tensor values, Tensor indices) : Tensor(std::move(values)), indices_(std::move(indices)) {}
+  Tensor values() const { return *this; }
+  const Tensor& indices() const { return indices_; }
+  template <size_t N> Tensor get() const {
+    static_assert(N < 2, "ValuesIndices has two parts: values, indices");
+    if constexpr (N == 0) return values();
+    else return indices();
+  }
+
+ private:
+  Tensor indices_;
+};
+ValuesIndices max_with_indices(const Tensor& x, int64_t dim, bool keepdim = false);
+ValuesIndices min_with_indices(const Tensor& x, int64_t dim, bool keepdim = false);
+template <Integer I> ValuesIndices Tensor::max(I dim, bool keepdim) const {
+  return max_with_indices(*this, static_cast<int64_t>(dim), keepdim);
+}
+template <Integer I> ValuesIndices Tensor::min(I dim, bool keepdim) const {
+  return min_with_indices(*this, static_cast<int64_t>(dim), keepdim);
+}
 
 // Index element for Tensor::index({...}).
 class Index {
@@ -320,3 +393,7 @@ Tensor& operator*=(Tensor& a, const Tensor& b);
 Tensor& operator/=(Tensor& a, const Tensor& b);
 
 }  // namespace slope
+
+// auto [values, indices] = x.max(1);
+template <> struct std::tuple_size<slope::ValuesIndices> : std::integral_constant<size_t, 2> {};
+template <size_t N> struct std::tuple_element<N, slope::ValuesIndices> { using type = slope::Tensor; };

@@ -13,14 +13,23 @@ struct Info {
 };
 constexpr Info kInfo[kNumDTypes] = {{"bool", 1, 0}, {"u8", 1, 1},  {"i8", 1, 1},   {"i32", 4, 1}, {"i64", 8, 1},
                                     {"u32", 4, 1},  {"f16", 2, 2}, {"bf16", 2, 2}, {"f32", 4, 2}, {"f64", 8, 2}};
-const Info& info(DType d) { return kInfo[static_cast<int>(d)]; }
+constexpr Info kInvalid = {"invalid", 0, -1};
+const Info& info(DType d) { return is_valid(d) ? kInfo[static_cast<int>(d)] : kInvalid; }
 }  // namespace
 
-size_t itemsize(DType d) { return info(d).size; }
+void check_dtype(const char* op, DType d) {
+  if (!is_valid(d))
+    fail(op, "invalid dtype ", static_cast<unsigned>(d), " (expected bool, u8, i8, i32, i64, u32, f16, bf16, f32 or f64)");
+}
+
+size_t itemsize(DType d) {
+  check_dtype("dtype", d);
+  return info(d).size;
+}
 const char* name(DType d) { return info(d).name; }
 bool is_floating(DType d) { return info(d).category == 2; }
 bool is_integral(DType d) { return info(d).category == 1; }
-bool is_signed(DType d) { return d != DType::b8 && d != DType::u8 && d != DType::u32; }
+bool is_signed(DType d) { return is_valid(d) && d != DType::b8 && d != DType::u8 && d != DType::u32; }
 std::ostream& operator<<(std::ostream& os, DType d) { return os << name(d); }
 
 DType dtype_from_name(const std::string& n) {
@@ -42,6 +51,8 @@ DType promote_ints(DType a, DType b) {
 }  // namespace
 
 DType promote_types(DType a, DType b) {
+  check_dtype("promote_types", a);
+  check_dtype("promote_types", b);
   if (a == b) return a;
   int ca = info(a).category, cb = info(b).category;
   if (ca != cb) return ca > cb ? a : b;
@@ -52,6 +63,7 @@ DType promote_types(DType a, DType b) {
 }
 
 DType promote_with_scalar(DType t, ScalarKind s) {
+  check_dtype("promote_types", t);
   int c = info(t).category;
   if (s == ScalarKind::Float && c < 2) return kDefaultFloat;
   if (s == ScalarKind::Int && c < 1) return kDefaultInt;

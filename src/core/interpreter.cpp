@@ -47,6 +47,7 @@ Tensor bind1(Prim p, std::span<const Tensor> in, const Params& params) {
 }
 
 Tensor make_array(const AVal& aval, std::shared_ptr<Buffer> buffer) {
+  check_dtype("make_array", aval.dtype);
   if (!buffer) {
     int64_t n = numel(aval.shape);
     // n * itemsize must not wrap: a wrapped size would allocate a small block for a huge tensor.

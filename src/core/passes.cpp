@@ -249,6 +249,10 @@ void typecheck(const Program& p) {
       REQUIRE(d >= 0, "typecheck", "input ", i, " (", vname(v), ") has a negative dimension: ", to_string(p.vars[v]));
   }
 
+  for (int v = 0; v < n; ++v)
+    REQUIRE(is_valid(p.vars[v].dtype), "typecheck", vname(v), " has an invalid dtype ",
+            static_cast<unsigned>(p.vars[v].dtype));
+
   std::vector<AVal> in_avals, out_avals;
   for (size_t k = 0; k < p.instructions.size(); ++k) {
     const Instruction& ins = p.instructions[k];
@@ -350,7 +354,7 @@ Program eliminate_dead_code(const Program& p) {
   for (size_t k = 0; k < p.instructions.size(); ++k) {
     if (!keep[k]) continue;
     const Instruction& ins = p.instructions[k];
-    Instruction out{ins.prim, ins.params, {}, {}};
+    Instruction out{ins.prim, ins.params, {}, {}, ins.op};
     out.inputs.reserve(ins.inputs.size());
     for (const Atom& a : ins.inputs) out.inputs.push_back(rename_atom(a));
     out.outputs.reserve(ins.outputs.size());
@@ -384,7 +388,7 @@ Program eliminate_common_subexpressions(const Program& p) {
   q.instructions.reserve(p.instructions.size());
 
   for (const Instruction& ins : p.instructions) {
-    Instruction cur{ins.prim, ins.params, {}, ins.outputs};
+    Instruction cur{ins.prim, ins.params, {}, ins.outputs, ins.op};
     cur.inputs.reserve(ins.inputs.size());
     for (const Atom& a : ins.inputs) cur.inputs.push_back(rename_atom(a));
     // Calls are left alone: their bodies are opaque here (inline_calls exposes their contents).
@@ -445,7 +449,7 @@ Program fold_constants(const Program& p) {
   q.instructions.reserve(p.instructions.size());
 
   for (const Instruction& ins : p.instructions) {
-    Instruction cur{ins.prim, ins.params, {}, ins.outputs};
+    Instruction cur{ins.prim, ins.params, {}, ins.outputs, ins.op};
     cur.inputs.reserve(ins.inputs.size());
     bool all_const = !ins.inputs.empty();  // full/arange without operands: codegen makes them for free
     for (const Atom& a : ins.inputs) {

@@ -20,6 +20,7 @@ std::vector<Tensor> Program::run(const std::vector<Tensor>& args) const {
     in.clear();
     for (const Atom& a : ins.inputs) in.push_back(a.is_var() ? env[a.var] : a.value);
     out.assign(ins.outputs.size(), Tensor());
+    OpScope scope(ins.op);
     bind(ins.prim, in, ins.params, out);
     for (size_t i = 0; i < out.size(); ++i) env[ins.outputs[i]] = out[i];
   }

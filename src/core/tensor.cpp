@@ -41,6 +41,7 @@ const void* Tensor::data() const {
 
 template <class T>
 T Tensor::item() const {
+  OpScope scope("item");
   check(numel() == 1, "item", "needs a tensor with one element, got ", to_string(aval()));
   const void* p = data();
   return visit_dtype(dtype(), [&](auto tag) -> T {
@@ -51,6 +52,7 @@ T Tensor::item() const {
 
 template <class T>
 std::vector<T> Tensor::to_vector() const {
+  OpScope scope("to_vector");
   const void* p = data();
   int64_t n = numel();
   std::vector<T> out(static_cast<size_t>(n));

@@ -66,7 +66,9 @@ SLOPE_FORWARD1(logical_or)
 SLOPE_FORWARD1(logical_xor)
 SLOPE_FORWARD1(matmul)
 #undef SLOPE_FORWARD1
-Tensor Tensor::where(const Tensor& a, const Tensor& b) const { return slope::where(*this, a, b); }
+Tensor Tensor::where(const Tensor& condition, const Tensor& other) const {
+  return slope::where(condition, *this, other);
+}
 
 // ---- reductions ----
 #define SLOPE_FORWARD_REDUCE(name) \
@@ -97,6 +99,7 @@ Tensor Tensor::squeeze(Axes axes) const { return slope::squeeze(*this, std::move
 Tensor Tensor::unsqueeze(int64_t axis) const { return slope::unsqueeze(*this, axis); }
 Tensor Tensor::transpose(int64_t a, int64_t b) const { return slope::transpose(*this, a, b); }
 Tensor Tensor::T() const {
+  OpScope scope("T");
   Axes perm;
   for (int64_t i = ndim() - 1; i >= 0; --i) perm.push_back(i);
   return slope::permute(*this, perm);

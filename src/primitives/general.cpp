@@ -1,4 +1,4 @@
-// Shape/dtype rules of threefry, matmul, conv, gather, scatter_add and argsort.
+// Shape/dtype rules of threefry, matmul, conv, gather, scatter_add, argsort and argmax.
 #include "rules.h"
 
 namespace slope::rules {
@@ -98,6 +98,21 @@ void infer_argsort(const Params& params, const AVal* in, size_t n, AVal* out) {
   check(axis >= 0 && axis < static_cast<int64_t>(in[0].shape.size()), "argsort", "axis ", axis,
         " is out of range for ", describe(in, n));
   out[0] = AVal{in[0].shape, i64};
+}
+
+// argmax(x; axis) -> x.shape without axis, i64: the index of the first maximum along axis (NaN
+// counts as the maximum). One pass over x whatever its dtype: no index tensor of x's size.
+void infer_argmax(const Params& params, const AVal* in, size_t n, AVal* out) {
+  expect_inputs("argmax", n, 1);
+  const int64_t axis = param<AxisParams>("argmax", params).axis;
+  const Shape& s = in[0].shape;
+  check(axis >= 0 && axis < static_cast<int64_t>(s.size()), "argmax", "axis ", axis, " is out of range for ",
+        describe(in, n));
+  check(s[axis] > 0, "argmax", "cannot reduce the empty axis ", axis, " of ", describe(in, n));
+  Shape o;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (static_cast<int64_t>(i) != axis) o.push_back(s[i]);
+  out[0] = AVal{o, i64};
 }
 
 }  // namespace slope::rules

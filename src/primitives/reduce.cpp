@@ -27,7 +27,12 @@ void reduce(const char* op, const Params& params, const AVal* in, size_t n, AVal
 }
 }  // namespace
 
-void infer_sum(const Params& params, const AVal* in, size_t n, AVal* out) { reduce("sum", params, in, n, out); }
+// Integer and bool sums are int64, like PyTorch's: kernels accumulate narrow integers straight
+// into the wide output, so no procedure ever stores a widened copy of the input.
+void infer_sum(const Params& params, const AVal* in, size_t n, AVal* out) {
+  reduce("sum", params, in, n, out);
+  if (!is_floating(in[0].dtype)) out[0].dtype = i64;
+}
 void infer_max(const Params& params, const AVal* in, size_t n, AVal* out) {
   reduce("max", params, in, n, out);
   for (int64_t a : std::get<AxesParams>(params).axes)

@@ -34,6 +34,7 @@ void infer_logical_not(const Params&, const AVal* in, size_t n, AVal* out) {
 void infer_stop_gradient(const Params&, const AVal* in, size_t n, AVal* out) { same_type("stop_gradient", in, n, out); }
 void infer_cast(const Params& params, const AVal* in, size_t n, AVal* out) {
   expect_inputs("cast", n, 1);
+  check_dtype("cast", param<CastParams>("cast", params).dtype);
   out[0] = AVal{in[0].shape, param<CastParams>("cast", params).dtype};
 }
 

@@ -66,6 +66,7 @@ Tensor unbatch(Tensor y, bool added) {
 }  // namespace
 
 Tensor conv(const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, const ConvOptions& o) {
+  OpScope scope("conv");
   const char* op = "conv";
   bool added = false;
   Tensor xb = batched_input(op, x, w, &added);
@@ -100,6 +101,7 @@ Tensor conv(const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, co
 // (+ output_padding at the high end; negative amounts crop), and correlate with the kernel flipped
 // spatially and with in/out channels swapped within each group.
 Tensor conv_transpose(const Tensor& x, const Tensor& w, const std::optional<Tensor>& b, const ConvOptions& o) {
+  OpScope scope("conv_transpose");
   const char* op = "conv_transpose";
   bool added = false;
   Tensor xb = batched_input(op, x, w, &added);
@@ -287,6 +289,7 @@ std::vector<Tensor> inside_masks(const PoolGeometry& g, const Shape& shape) {
 // a where, so the value is that element itself and the gradient reaches it alone (torch's rule for
 // ties), and under jit the whole scan is one fused loop.
 Tensor max_pool(const Tensor& x, const PoolOptions& o) {
+  OpScope scope("max_pool");
   const char* op = "max_pool";
   check(x.dtype() != bool_, op, "is not defined for bool tensors");
   check(o.count_include_pad && !o.divisor_override, op, "count_include_pad and divisor_override are avg_pool options");
@@ -315,6 +318,7 @@ Tensor max_pool(const Tensor& x, const PoolOptions& o) {
 }
 
 Tensor avg_pool(const Tensor& x, const PoolOptions& o) {
+  OpScope scope("avg_pool");
   const char* op = "avg_pool";
   check(is_floating(x.dtype()), op, "needs a floating-point tensor, got ", to_string(x.aval()));
   check(!o.divisor_override || *o.divisor_override != 0, op, "divisor_override must not be zero");

@@ -23,6 +23,7 @@ template <class T> using Store = std::conditional_t<std::is_same_v<T, bool>, cha
 
 template <class T>
 Tensor from_values(const T* values, size_t n, const Shape& shape, std::optional<DType> dtype) {
+  if (dtype) check_dtype("tensor", *dtype);
   for (int64_t d : shape) check(d >= 0, "tensor", "shape must be non-negative, got ", to_string(shape));
   check(static_cast<int64_t>(n) == numel(shape), "tensor", "got ", n, " values for shape ", to_string(shape), " (",
         numel(shape), " elements)");
@@ -42,6 +43,8 @@ Tensor from_values(const T* values, size_t n, const Shape& shape, std::optional<
 }  // namespace
 
 Tensor tensor(Scalar v, std::optional<DType> dtype) {
+  OpScope scope("tensor");
+  if (dtype) check_dtype("tensor", *dtype);
   DType d = dtype.value_or(v.kind == ScalarKind::Float ? kDefaultFloat : v.kind == ScalarKind::Int ? kDefaultInt : bool_);
   Tensor t = make_array(AVal{Shape{}, d});
   void* out = t.impl()->buffer->data();
@@ -54,6 +57,7 @@ Tensor tensor(Scalar v, std::optional<DType> dtype) {
 
 template <class T>
 Tensor tensor(const std::vector<T>& values, const Shape& shape, std::optional<DType> dtype) {
+  OpScope scope("tensor");
   if constexpr (std::is_same_v<T, bool>) {
     std::vector<uint8_t> tmp(values.begin(), values.end());
     return from_values(reinterpret_cast<const bool*>(tmp.data()), tmp.size(), shape, dtype.value_or(bool_));
@@ -64,11 +68,13 @@ Tensor tensor(const std::vector<T>& values, const Shape& shape, std::optional<DT
 
 template <class T>
 Tensor tensor(std::initializer_list<T> v, std::optional<DType> dtype) {
+  OpScope scope("tensor");
   return from_values(v.begin(), v.size(), Shape{static_cast<int64_t>(v.size())}, dtype);
 }
 
 template <class T>
 Tensor tensor(std::initializer_list<std::initializer_list<T>> v, std::optional<DType> dtype) {
+  OpScope scope("tensor");
   std::vector<Store<T>> flat;  // vector<bool> has no data()
   int64_t cols = v.size() ? static_cast<int64_t>(v.begin()->size()) : 0;
   for (auto& row : v) {
@@ -81,6 +87,7 @@ Tensor tensor(std::initializer_list<std::initializer_list<T>> v, std::optional<D
 
 template <class T>
 Tensor tensor(std::initializer_list<std::initializer_list<std::initializer_list<T>>> v, std::optional<DType> dtype) {
+  OpScope scope("tensor");
   std::vector<Store<T>> flat;
   int64_t d1 = v.size() ? static_cast<int64_t>(v.begin()->size()) : 0;
   int64_t d2 = d1 ? static_cast<int64_t>(v.begin()->begin()->size()) : 0;
@@ -113,6 +120,8 @@ SLOPE_INSTANTIATE(double)
 #undef SLOPE_INSTANTIATE
 
 Tensor from_bytes(const void* data, const Shape& shape, DType dtype) {
+  OpScope scope("from_bytes");
+  check_dtype("from_bytes", dtype);
   for (int64_t d : shape) check(d >= 0, "from_bytes", "shape must be non-negative, got ", to_string(shape));
   Tensor t = make_array(AVal{shape, dtype});
   size_t n = static_cast<size_t>(numel(shape)) * itemsize(dtype);
@@ -125,25 +134,45 @@ Tensor from_bytes(const void* data, const Shape& shape, DType dtype) {
 }
 
 Tensor full(const Shape& shape, Scalar value, std::optional<DType> dtype) {
+  OpScope scope("full");
   DType d = dtype.value_or(value.kind == ScalarKind::Float ? kDefaultFloat
                            : value.kind == ScalarKind::Int ? kDefaultInt
                                                            : bool_);
+  check_dtype("full", d);
   for (int64_t s : shape) check(s >= 0, "full", "shape must be non-negative, got ", to_string(shape));
   return prims::full(shape, value, d);
 }
-Tensor zeros(const Shape& shape, DType dtype) { return full(shape, 0, dtype); }
-Tensor ones(const Shape& shape, DType dtype) { return full(shape, 1, dtype); }
+Tensor zeros(const Shape& shape, DType dtype) {
+  OpScope scope("zeros");
+  return full(shape, 0, dtype);
+}
+Tensor ones(const Shape& shape, DType dtype) {
+  OpScope scope("ones");
+  return full(shape, 1, dtype);
+}
 Tensor full_like(const Tensor& t, Scalar value, std::optional<DType> dtype) {
+  OpScope scope("full_like");
   return full(t.shape(), value, dtype.value_or(t.dtype()));
 }
-Tensor zeros_like(const Tensor& t, std::optional<DType> dtype) { return full_like(t, 0, dtype); }
-Tensor ones_like(const Tensor& t, std::optional<DType> dtype) { return full_like(t, 1, dtype); }
+Tensor zeros_like(const Tensor& t, std::optional<DType> dtype) {
+  OpScope scope("zeros_like");
+  return full_like(t, 0, dtype);
+}
+Tensor ones_like(const Tensor& t, std::optional<DType> dtype) {
+  OpScope scope("ones_like");
+  return full_like(t, 1, dtype);
+}
 
-Tensor arange(Scalar stop, std::optional<DType> dtype) { return arange(Scalar(0), stop, Scalar(1), dtype); }
+Tensor arange(Scalar stop, std::optional<DType> dtype) {
+  OpScope scope("arange");
+  return arange(Scalar(0), stop, Scalar(1), dtype);
+}
 
 Tensor arange(Scalar start, Scalar stop, Scalar step, std::optional<DType> dtype) {
+  OpScope scope("arange");
   bool any_float = start.is_float() || stop.is_float() || step.is_float();
   DType d = dtype.value_or(any_float ? kDefaultFloat : kDefaultInt);
+  check_dtype("arange", d);
   double s = step.as_double();
   check(s != 0 && std::isfinite(s) && std::isfinite(start.as_double()) && std::isfinite(stop.as_double()), "arange",
         "needs finite start/stop and a non-zero step, got start=", start, " stop=", stop, " step=", step);
@@ -171,6 +200,8 @@ Tensor arange(Scalar start, Scalar stop, Scalar step, std::optional<DType> dtype
 }
 
 Tensor linspace(double start, double stop, int64_t steps, DType dtype) {
+  OpScope scope("linspace");
+  check_dtype("linspace", dtype);
   check(steps >= 0, "linspace", "steps must be non-negative, got ", steps);
   check(is_floating(dtype), "linspace", "needs a floating dtype, got ", name(dtype));
   // The f64 working tensors must be addressable; say so as linspace rather than as an anonymous allocation.
@@ -187,6 +218,8 @@ Tensor linspace(double start, double stop, int64_t steps, DType dtype) {
 }
 
 Tensor eye(int64_t n, std::optional<int64_t> m, DType dtype) {
+  OpScope scope("eye");
+  check_dtype("eye", dtype);
   int64_t cols = m.value_or(n);
   check(n >= 0 && cols >= 0, "eye", "sizes must be non-negative, got ", n, " x ", cols);
   Tensor r = prims::expand(prims::reshape(prims::arange(n, Scalar(0), Scalar(1), i64), {n, 1}), {n, cols});

@@ -211,24 +211,29 @@ void require_bool(const char* op, const Tensor& a, const Tensor& b) {
 // ---------------------------------------------------------------- binary (tensor, tensor)
 
 Tensor add(const Tensor& a, const Tensor& b) {
+  OpScope scope("add");
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::add(a, b);
   return add_as("add", a, b, result_type(a, b));
 }
 Tensor sub(const Tensor& a, const Tensor& b) {
+  OpScope scope("sub");
   no_bool_sub(a, b);
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::sub(a, b);
   return sub_as(a, b, result_type(a, b));
 }
 Tensor mul(const Tensor& a, const Tensor& b) {
+  OpScope scope("mul");
   if (a.dtype() == b.dtype() && a.shape() == b.shape()) return prims::mul(a, b);
   return mul_as(a, b, result_type(a, b));
 }
 Tensor div(const Tensor& a, const Tensor& b) {
+  OpScope scope("div");
   if (a.dtype() == b.dtype() && a.shape() == b.shape() && is_floating(a.dtype())) return prims::div(a, b);
   return div_as(a, b, result_type(a, b));
 }
 
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
+  OpScope scope("floor_divide");
   DType d = result_type(a, b);
   check(d != bool_, "floor_divide", "is not defined for bool tensors");
   auto [x, y] = prepare("floor_divide", a, b, d);
@@ -239,6 +244,7 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
 }
 
 Tensor remainder(const Tensor& a, const Tensor& b) {
+  OpScope scope("remainder");
   DType d = result_type(a, b);
   check(d != bool_, "remainder", "is not defined for bool tensors");
   auto [x, y] = prepare("remainder", a, b, d);
@@ -252,6 +258,7 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
+  OpScope scope("pow");
   DType d = result_type(a, b);
   check(d != bool_, "pow", "is not defined for bool tensors");
   auto [x, y] = prepare("pow", a, b, d);
@@ -259,11 +266,13 @@ Tensor pow(const Tensor& a, const Tensor& b) {
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
+  OpScope scope("maximum");
   auto [x, y] = prepare("maximum", a, b, result_type(a, b));
   return prims::maximum(x, y);
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
+  OpScope scope("minimum");
   auto [x, y] = prepare("minimum", a, b, result_type(a, b));
   // Floats: -maximum(-x, -y) (exact), so ties split the gradient evenly like maximum's and PyTorch's
   // minimum; where(y < x, y, x) would give all of it to x. Integers keep the select (no -INT_MIN).
@@ -271,19 +280,50 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   return minimum_same(x, y);
 }
 
-Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", Cmp::eq, a, b, result_type(a, b)); }
-Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", Cmp::ne, a, b, result_type(a, b)); }
-Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", Cmp::lt, a, b, result_type(a, b)); }
-Tensor le(const Tensor& a, const Tensor& b) { return compare("le", Cmp::le, a, b, result_type(a, b)); }
-Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", Cmp::gt, a, b, result_type(a, b)); }
-Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", Cmp::ge, a, b, result_type(a, b)); }
+Tensor eq(const Tensor& a, const Tensor& b) {
+  OpScope scope("eq");
+  return compare("eq", Cmp::eq, a, b, result_type(a, b));
+}
+Tensor ne(const Tensor& a, const Tensor& b) {
+  OpScope scope("ne");
+  return compare("ne", Cmp::ne, a, b, result_type(a, b));
+}
+Tensor lt(const Tensor& a, const Tensor& b) {
+  OpScope scope("lt");
+  return compare("lt", Cmp::lt, a, b, result_type(a, b));
+}
+Tensor le(const Tensor& a, const Tensor& b) {
+  OpScope scope("le");
+  return compare("le", Cmp::le, a, b, result_type(a, b));
+}
+Tensor gt(const Tensor& a, const Tensor& b) {
+  OpScope scope("gt");
+  return compare("gt", Cmp::gt, a, b, result_type(a, b));
+}
+Tensor ge(const Tensor& a, const Tensor& b) {
+  OpScope scope("ge");
+  return compare("ge", Cmp::ge, a, b, result_type(a, b));
+}
 
-Tensor logical_and(const Tensor& a, const Tensor& b) { return logical_binary("logical_and", a, b, 0); }
-Tensor logical_or(const Tensor& a, const Tensor& b) { return logical_binary("logical_or", a, b, 1); }
-Tensor logical_xor(const Tensor& a, const Tensor& b) { return logical_binary("logical_xor", a, b, 2); }
-Tensor logical_not(const Tensor& a) { return prims::logical_not(to_bool(a)); }
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  OpScope scope("logical_and");
+  return logical_binary("logical_and", a, b, 0);
+}
+Tensor logical_or(const Tensor& a, const Tensor& b) {
+  OpScope scope("logical_or");
+  return logical_binary("logical_or", a, b, 1);
+}
+Tensor logical_xor(const Tensor& a, const Tensor& b) {
+  OpScope scope("logical_xor");
+  return logical_binary("logical_xor", a, b, 2);
+}
+Tensor logical_not(const Tensor& a) {
+  OpScope scope("logical_not");
+  return prims::logical_not(to_bool(a));
+}
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  OpScope scope("where");
   check(cond.dtype() == bool_, "where", "condition must be a bool tensor, got ", name(cond.dtype()));
   DType d = result_type(a, b);
   const Shape& cs = cond.shape();
@@ -316,31 +356,59 @@ Tensor operator|(const Tensor& a, const Tensor& b) {
 }
 
 // Weak scalars: the scalar takes the tensor's dtype unless its category is higher.
-Tensor operator+(const Tensor& a, Scalar b) { DType d = weak(a, b); return prims::add(as(a, d), fill(a, b, d)); }
-Tensor operator+(Scalar a, const Tensor& b) { DType d = weak(b, a); return prims::add(fill(b, a, d), as(b, d)); }
+Tensor operator+(const Tensor& a, Scalar b) {
+  OpScope scope("add");
+  DType d = weak(a, b);
+  return prims::add(as(a, d), fill(a, b, d));
+}
+Tensor operator+(Scalar a, const Tensor& b) {
+  OpScope scope("add");
+  DType d = weak(b, a);
+  return prims::add(fill(b, a, d), as(b, d));
+}
 Tensor operator-(const Tensor& a, Scalar b) {
+  OpScope scope("sub");
   check(a.dtype() != bool_ && b.kind != ScalarKind::Bool, "sub", "subtraction with bool is not supported");
   DType d = weak(a, b);
   return prims::sub(as(a, d), fill(a, b, d));
 }
 Tensor operator-(Scalar a, const Tensor& b) {
+  OpScope scope("sub");
   check(b.dtype() != bool_ && a.kind != ScalarKind::Bool, "sub", "subtraction with bool is not supported");
   DType d = weak(b, a);
   return prims::sub(fill(b, a, d), as(b, d));
 }
-Tensor operator*(const Tensor& a, Scalar b) { DType d = weak(a, b); return prims::mul(as(a, d), fill(a, b, d)); }
-Tensor operator*(Scalar a, const Tensor& b) { DType d = weak(b, a); return prims::mul(fill(b, a, d), as(b, d)); }
+Tensor operator*(const Tensor& a, Scalar b) {
+  OpScope scope("mul");
+  DType d = weak(a, b);
+  return prims::mul(as(a, d), fill(a, b, d));
+}
+Tensor operator*(Scalar a, const Tensor& b) {
+  OpScope scope("mul");
+  DType d = weak(b, a);
+  return prims::mul(fill(b, a, d), as(b, d));
+}
 Tensor operator/(const Tensor& a, Scalar b) {
+  OpScope scope("div");
   DType d = float_type(weak(a, b));
   return prims::div(as(a, d), fill(a, b, d));
 }
 Tensor operator/(Scalar a, const Tensor& b) {
+  OpScope scope("div");
   DType d = float_type(weak(b, a));
   return prims::div(fill(b, a, d), as(b, d));
 }
 #define SLOPE_SCALAR_COMPARE(op, fn, cmp)                                                                   \
-  Tensor operator op(const Tensor& a, Scalar b) { DType d = weak(a, b); return compare(fn, cmp, a, fill(a, b, d), d); } \
-  Tensor operator op(Scalar a, const Tensor& b) { DType d = weak(b, a); return compare(fn, cmp, fill(b, a, d), b, d); }
+  Tensor operator op(const Tensor& a, Scalar b) {                                                           \
+    OpScope scope(fn);                                                                                      \
+    DType d = weak(a, b);                                                                                   \
+    return compare(fn, cmp, a, fill(a, b, d), d);                                                           \
+  }                                                                                                         \
+  Tensor operator op(Scalar a, const Tensor& b) {                                                           \
+    OpScope scope(fn);                                                                                      \
+    DType d = weak(b, a);                                                                                   \
+    return compare(fn, cmp, fill(b, a, d), b, d);                                                           \
+  }
 SLOPE_SCALAR_COMPARE(==, "eq", Cmp::eq)
 SLOPE_SCALAR_COMPARE(!=, "ne", Cmp::ne)
 SLOPE_SCALAR_COMPARE(<, "lt", Cmp::lt)
@@ -362,13 +430,26 @@ Tensor& assign(const char* op, Tensor& a, const Tensor& r) {
   return a;
 }
 }  // namespace
-Tensor& operator+=(Tensor& a, const Tensor& b) { return assign("add_", a, add(a, b)); }
-Tensor& operator-=(Tensor& a, const Tensor& b) { return assign("sub_", a, sub(a, b)); }
-Tensor& operator*=(Tensor& a, const Tensor& b) { return assign("mul_", a, mul(a, b)); }
-Tensor& operator/=(Tensor& a, const Tensor& b) { return assign("div_", a, div(a, b)); }
+Tensor& operator+=(Tensor& a, const Tensor& b) {
+  OpScope scope("add_");
+  return assign("add_", a, add(a, b));
+}
+Tensor& operator-=(Tensor& a, const Tensor& b) {
+  OpScope scope("sub_");
+  return assign("sub_", a, sub(a, b));
+}
+Tensor& operator*=(Tensor& a, const Tensor& b) {
+  OpScope scope("mul_");
+  return assign("mul_", a, mul(a, b));
+}
+Tensor& operator/=(Tensor& a, const Tensor& b) {
+  OpScope scope("div_");
+  return assign("div_", a, div(a, b));
+}
 
 Tensor Tensor::operator-() const { return slope::neg(*this); }
 Tensor Tensor::operator~() const {
+  OpScope scope("bitwise_not");
   DType d = dtype();
   if (d == bool_) return prims::logical_not(*this);
   check(!is_floating(d), "bitwise_not", "is only defined for bool and integer tensors, got ", name(d));
@@ -378,15 +459,34 @@ Tensor Tensor::operator~() const {
 // ---------------------------------------------------------------- unary
 
 Tensor neg(const Tensor& x) {
+  OpScope scope("neg");
   check(x.dtype() != bool_, "neg", "is not defined for bool tensors (use logical_not or ~)");
   return prims::neg(x);
 }
-Tensor exp(const Tensor& x) { return prims::exp(floatify(x)); }
-Tensor log(const Tensor& x) { return prims::log(floatify(x)); }
-Tensor sin(const Tensor& x) { return prims::sin(floatify(x)); }
-Tensor sqrt(const Tensor& x) { return prims::sqrt(floatify(x)); }
-Tensor tanh(const Tensor& x) { return prims::tanh(floatify(x)); }
-Tensor erf(const Tensor& x) { return prims::erf(floatify(x)); }
+Tensor exp(const Tensor& x) {
+  OpScope scope("exp");
+  return prims::exp(floatify(x));
+}
+Tensor log(const Tensor& x) {
+  OpScope scope("log");
+  return prims::log(floatify(x));
+}
+Tensor sin(const Tensor& x) {
+  OpScope scope("sin");
+  return prims::sin(floatify(x));
+}
+Tensor sqrt(const Tensor& x) {
+  OpScope scope("sqrt");
+  return prims::sqrt(floatify(x));
+}
+Tensor tanh(const Tensor& x) {
+  OpScope scope("tanh");
+  return prims::tanh(floatify(x));
+}
+Tensor erf(const Tensor& x) {
+  OpScope scope("erf");
+  return prims::erf(floatify(x));
+}
 
 namespace {
 // cos of a float tensor, without a cos primitive. sin(pi/2 - x) would lose all accuracy for large
@@ -412,6 +512,7 @@ Tensor cos_float(const Tensor& y) {
 // formulas would meet 0/0 in cos's untaken branch at x = 0 (NaN in reverse mode) and lose
 // accuracy for large |x|.
 Tensor cos(const Tensor& x) {
+  OpScope scope("cos");
   // Types up to f32 are evaluated in f64 and rounded once.
   auto f = [](const Tensor& y) {
     DType d = y.dtype();
@@ -422,6 +523,7 @@ Tensor cos(const Tensor& x) {
                                        [](const Tensor& v, const Tensor&) { return prims::neg(prims::sin(v)); });
 }
 Tensor tan(const Tensor& x) {
+  OpScope scope("tan");
   auto f = [](const Tensor& y) {
     DType d = y.dtype();
     Tensor w = widen(d) ? prims::cast(y, f64) : y;
@@ -432,20 +534,24 @@ Tensor tan(const Tensor& x) {
   });
 }
 Tensor rsqrt(const Tensor& x) {
+  OpScope scope("rsqrt");
   Tensor y = floatify(x);
   return prims::div(fill(y, 1), prims::sqrt(y));
 }
 Tensor reciprocal(const Tensor& x) {
+  OpScope scope("reciprocal");
   Tensor y = floatify(x);
   return prims::div(fill(y, 1), y);
 }
 Tensor log2(const Tensor& x) {
+  OpScope scope("log2");
   Tensor y = floatify(x);
   DType d = y.dtype();
   Tensor w = widen(d) ? prims::cast(y, f64) : y;
   return as(prims::div(prims::log(w), fill(w, std::numbers::ln2)), d);
 }
 Tensor exp2(const Tensor& x) {
+  OpScope scope("exp2");
   Tensor y = floatify(x);
   DType d = y.dtype();
   // pow(2, x) is exact at integers and accurate elsewhere; exp(x * ln2) would amplify the
@@ -479,6 +585,7 @@ Tensor log1p_float(const Tensor& y) {
 }  // namespace
 
 Tensor log1p(const Tensor& x) {
+  OpScope scope("log1p");
   // The derivative is its own rule, 1 / (1 + x) (PyTorch's, inf at x = -1): accurate everywhere
   // and far cheaper than differentiating the formula's branches and correction quotient.
   return detail::unary_with_derivative("log1p", floatify(x), log1p_float, [](const Tensor& v, const Tensor&) {
@@ -488,6 +595,7 @@ Tensor log1p(const Tensor& x) {
 }
 
 Tensor expm1(const Tensor& x) {
+  OpScope scope("expm1");
   // Kahan's trick: with u = exp(x), (u - 1) * x / log(u) corrects the rounding of u.
   Tensor y = floatify(x);
   Tensor one = fill(y, 1);
@@ -505,6 +613,7 @@ Tensor expm1(const Tensor& x) {
 }
 
 Tensor sigmoid(const Tensor& x) {
+  OpScope scope("sigmoid");
   // e = exp(-|x|) never overflows; sigmoid = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, which keeps
   // full relative accuracy in both tails.
   Tensor y = floatify(x);
@@ -517,6 +626,7 @@ Tensor sigmoid(const Tensor& x) {
 }
 
 Tensor abs(const Tensor& x) {
+  OpScope scope("abs");
   DType d = x.dtype();
   if (d == bool_ || !is_signed(d)) return x;
   Tensor zero = fill(x, 0);
@@ -528,6 +638,7 @@ Tensor abs(const Tensor& x) {
 }
 
 Tensor sign(const Tensor& x) {
+  OpScope scope("sign");
   DType d = x.dtype();
   if (d == bool_) return x;
   Tensor zero = fill(x, 0);
@@ -537,19 +648,23 @@ Tensor sign(const Tensor& x) {
 }
 
 Tensor floor(const Tensor& x) {
+  OpScope scope("floor");
   check(x.dtype() != bool_, "floor", "is not defined for bool tensors");
   return is_floating(x.dtype()) ? prims::floor(x) : x;
 }
 Tensor ceil(const Tensor& x) {
+  OpScope scope("ceil");
   check(x.dtype() != bool_, "ceil", "is not defined for bool tensors");
   return is_floating(x.dtype()) ? prims::neg(prims::floor(prims::neg(x))) : x;
 }
 Tensor trunc(const Tensor& x) {
+  OpScope scope("trunc");
   check(x.dtype() != bool_, "trunc", "is not defined for bool tensors");
   if (!is_floating(x.dtype())) return x;
   return prims::where(prims::less(x, fill(x, 0)), ceil(x), prims::floor(x));
 }
 Tensor round(const Tensor& x) {
+  OpScope scope("round");
   check(x.dtype() != bool_, "round", "is not defined for bool tensors");
   if (!is_floating(x.dtype())) return x;
   // x - floor(x) is exact, so the comparison with 0.5 is too (x + 0.5 would round for x just
@@ -566,12 +681,14 @@ Tensor round(const Tensor& x) {
 }
 
 Tensor square(const Tensor& x) {
+  OpScope scope("square");
   // PyTorch squares bool as int64.
   Tensor y = x.dtype() == bool_ ? prims::cast(x, kDefaultInt) : x;
   return prims::mul(y, y);
 }
 
 Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  OpScope scope("clip");
   check(lo.has_value() || hi.has_value(), "clip", "needs at least one of lo and hi");
   check(x.dtype() != bool_, "clip", "is not defined for bool tensors");
   DType d = x.dtype();
@@ -594,18 +711,28 @@ Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi)
   return y;
 }
 
-Tensor cast(const Tensor& x, DType d) { return as(x, d); }
-Tensor stop_gradient(const Tensor& x) { return prims::stop_gradient(x); }
+Tensor cast(const Tensor& x, DType d) {
+  OpScope scope("cast");
+  check_dtype("cast", d);
+  return as(x, d);
+}
+Tensor stop_gradient(const Tensor& x) {
+  OpScope scope("stop_gradient");
+  return prims::stop_gradient(x);
+}
 
 Tensor isnan(const Tensor& x) {
+  OpScope scope("isnan");
   if (!is_floating(x.dtype())) return fill(x, false, bool_);
   return isnan_same(x);
 }
 Tensor isinf(const Tensor& x) {
+  OpScope scope("isinf");
   if (!is_floating(x.dtype())) return fill(x, false, bool_);
   return prims::equal(abs(x), fill(x, std::numeric_limits<double>::infinity()));
 }
 Tensor isfinite(const Tensor& x) {
+  OpScope scope("isfinite");
   if (!is_floating(x.dtype())) return fill(x, true, bool_);
   // x - x is 0 exactly for finite x and NaN for inf and NaN.
   return prims::equal(prims::sub(x, x), fill(x, 0));

@@ -133,6 +133,7 @@ std::vector<Tensor> mask_coordinates(const Tensor& mask) {
 }  // namespace
 
 Tensor index(const Tensor& x, const std::vector<Index>& items) {
+  OpScope scope("index");
   const char* op = "index";
   check_defined(op, x, "the indexed tensor");
   const int64_t nd = x.ndim();
@@ -274,6 +275,7 @@ Tensor index(const Tensor& x, const std::vector<Index>& items) {
 // torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] (axis 1); index has x's rank and is no
 // larger than x in the other dims. Gathers from the flattened x at linear positions.
 Tensor gather(const Tensor& x, int64_t axis, const Tensor& index) {
+  OpScope scope("gather");
   const char* op = "gather";
   check_defined(op, x, "the input");
   check_defined(op, index, "the index");
@@ -295,6 +297,7 @@ Tensor gather(const Tensor& x, int64_t axis, const Tensor& index) {
 
 // torch.take_along_dim: x and index broadcast against each other except along `axis`.
 Tensor take_along_dim(const Tensor& x, const Tensor& index, int64_t axis) {
+  OpScope scope("take_along_dim");
   const char* op = "take_along_dim";
   check_defined(op, x, "the input");
   check_defined(op, index, "the index");
@@ -318,6 +321,7 @@ Tensor take_along_dim(const Tensor& x, const Tensor& index, int64_t axis) {
 
 // torch.index_select: a 1-d (or 0-d) index picks whole slices along `axis`.
 Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index) {
+  OpScope scope("index_select");
   const char* op = "index_select";
   check_defined(op, x, "the input");
   check_defined(op, index, "the index");
@@ -334,6 +338,7 @@ Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index) {
 // larger than src in any dim and no larger than x outside `axis`; only src's leading part
 // (index's shape) is used.
 Tensor scatter_add(const Tensor& x, int64_t axis, const Tensor& index, const Tensor& src) {
+  OpScope scope("scatter_add");
   const char* op = "scatter_add";
   check_defined(op, x, "the input");
   check_defined(op, index, "the index");
@@ -366,7 +371,9 @@ Tensor scatter_add(const Tensor& x, int64_t axis, const Tensor& index, const Ten
 // labels [...] (integers in [0, num_classes)) -> [..., num_classes]. num_classes = -1 infers
 // max(labels) + 1 from concrete labels, like torch.nn.functional.one_hot.
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype) {
+  OpScope scope("one_hot");
   const char* op = "one_hot";
+  check_dtype(op, dtype);
   check_defined(op, labels, "the labels");
   check(is_integral(labels.dtype()), op, "labels must be an integer tensor, got ", name(labels.dtype()));
   check(num_classes >= -1, op, "num_classes must be >= 0 (or -1 to infer), got ", num_classes);

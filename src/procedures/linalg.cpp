@@ -10,6 +10,7 @@ namespace slope {
 // 1-d x 1-d is a dot product (0-d result); a 1-d left operand gets a leading 1 and a 1-d right
 // operand a trailing 1, removed again from the result; leading (batch) dims broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  OpScope scope("matmul");
   const char* op = "matmul";
   check(a.defined() && b.defined(), op, "operands must not be empty Tensor handles");
   check(a.ndim() >= 1 && b.ndim() >= 1, op, "both operands need at least 1 dim, got ", to_string(a.aval()), " and ",

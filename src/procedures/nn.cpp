@@ -66,8 +66,14 @@ Tensor picked_nll(const char* op, const Tensor& logp, const Tensor& target, int6
     for (int64_t t : target.to_vector<int64_t>())
       check(t >= 0 && t < c, op, "target class ", t, " is out of range for ", c, " classes");
   }
-  Tensor idx = unsqueeze(target.dtype() == i64 ? target : cast(target, i64), axis);
-  return neg(squeeze(gather(logp, axis, idx), Axes{axis}));
+  Tensor idx = target.dtype() == i64 ? target : cast(target, i64);
+  if (!target.is_concrete()) {
+    // gather would wrap a negative class from the end; a traced target passes through a gather
+    // of zeros of size c instead, whose run-time check rejects every class outside [0, c).
+    Tensor flat = reshape(idx, Shape{idx.numel()});
+    idx = add(idx, reshape(prims::gather(prims::full({c}, Scalar(int64_t{0}), i64), flat, 0), idx.shape()));
+  }
+  return neg(squeeze(gather(logp, axis, unsqueeze(idx, axis)), Axes{axis}));
 }
 
 }  // namespace
@@ -75,6 +81,7 @@ Tensor picked_nll(const char* op, const Tensor& logp, const Tensor& target, int6
 // ---------------------------------------------------------------- activations
 
 Tensor relu(const Tensor& x) {
+  OpScope scope("relu");
   check(x.dtype() != bool_, "relu", "is not defined for bool tensors");
   // where(x <= 0, 0, x) rather than maximum(x, 0): NaN passes through (like PyTorch) and the
   // derivative at 0 is exactly 0 (PyTorch's convention), independent of maximum's tie rule.
@@ -83,11 +90,13 @@ Tensor relu(const Tensor& x) {
 }
 
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  OpScope scope("leaky_relu");
   check_floating("leaky_relu", x);
   return where(gt(x, constant(0, x.dtype())), x, x * negative_slope);
 }
 
 Tensor elu(const Tensor& x, double alpha) {
+  OpScope scope("elu");
   check_floating("elu", x);
   Tensor zero = constant(0, x.dtype());
   Tensor pos = gt(x, zero);
@@ -97,6 +106,7 @@ Tensor elu(const Tensor& x, double alpha) {
 }
 
 Tensor gelu(const Tensor& x, bool tanh_approx) {
+  OpScope scope("gelu");
   check_floating("gelu", x);
   if (tanh_approx) {
     // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
@@ -109,11 +119,13 @@ Tensor gelu(const Tensor& x, bool tanh_approx) {
 }
 
 Tensor silu(const Tensor& x) {
+  OpScope scope("silu");
   check_floating("silu", x);
   return mul(x, sigmoid(x));
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
+  OpScope scope("softplus");
   check_floating("softplus", x);
   check(beta != 0 && std::isfinite(beta), "softplus", "beta must be finite and non-zero, got ", beta);
   // PyTorch: x where beta*x > threshold, else log1p(exp(beta*x)) / beta (computed stably here).
@@ -123,6 +135,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 }
 
 Tensor softmax(const Tensor& x, int64_t axis) {
+  OpScope scope("softmax");
   check_floating("softmax", x);
   if (x.ndim() == 0) {  // PyTorch treats a 0-d tensor as one element along dim 0 or -1
     normalize_axis("softmax", axis, 1);
@@ -138,6 +151,7 @@ Tensor softmax(const Tensor& x, int64_t axis) {
 }
 
 Tensor log_softmax(const Tensor& x, int64_t axis) {
+  OpScope scope("log_softmax");
   check_floating("log_softmax", x);
   if (x.ndim() == 0) {
     normalize_axis("log_softmax", axis, 1);
@@ -151,6 +165,7 @@ Tensor log_softmax(const Tensor& x, int64_t axis) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) {
+  OpScope scope("linear");
   check(w.ndim() == 1 || w.ndim() == 2, "linear", "weight must be [out, in] (or [in]), got ", to_string(w.aval()));
   check(x.ndim() >= 1, "linear", "input must have at least one dim, got ", to_string(x.aval()));
   check(x.shape().back() == w.shape().back(), "linear", "input features ", x.shape().back(),
@@ -165,6 +180,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) 
 
 Tensor batch_norm(const Tensor& x, const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var,
                   const std::optional<Tensor>& weight, const std::optional<Tensor>& bias, bool training, double eps) {
+  OpScope scope("batch_norm");
   check_floating("batch_norm", x);
   check(x.ndim() >= 2, "batch_norm", "input must be [N, C, ...], got ", to_string(x.aval()));
   int64_t c = x.shape()[1];
@@ -202,6 +218,7 @@ Tensor batch_norm(const Tensor& x, const std::optional<Tensor>& running_mean, co
 
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const std::optional<Tensor>& weight,
                   const std::optional<Tensor>& bias, double eps) {
+  OpScope scope("layer_norm");
   check_floating("layer_norm", x);
   int64_t k = static_cast<int64_t>(normalized_shape.size());
   bool ok = k >= 1 && x.ndim() >= k;
@@ -228,6 +245,7 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const std::opt
 }
 
 Tensor dropout(const Tensor& x, double p, const Tensor& key, bool training) {
+  OpScope scope("dropout");
   check(p >= 0 && p <= 1, "dropout", "probability must be in [0, 1], got ", p);
   if (!training || p == 0) return x;
   check_floating("dropout", x);
@@ -243,6 +261,7 @@ Tensor dropout(const Tensor& x, double p, const Tensor& key, bool training) {
 Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                                     const std::optional<Tensor>& attn_mask, bool is_causal,
                                     std::optional<double> scale) {
+  OpScope scope("scaled_dot_product_attention");
   const char* op = "scaled_dot_product_attention";
   check(q.ndim() >= 2 && k.ndim() >= 2 && v.ndim() >= 2, op, "q, k, v must be [..., L, E], [..., S, E], [..., S, Ev], got ",
         to_string(q.aval()), ", ", to_string(k.aval()), ", ", to_string(v.aval()));
@@ -284,12 +303,14 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
 // ---------------------------------------------------------------- losses
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
+  OpScope scope("nll_loss");
   check_floating("nll_loss", log_probs);
   int64_t axis = class_axis("nll_loss", log_probs);
   return reduce_loss("nll_loss", picked_nll("nll_loss", log_probs, target, axis), r);
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r, double label_smoothing) {
+  OpScope scope("cross_entropy");
   const char* op = "cross_entropy";
   check_floating(op, logits);
   check(label_smoothing >= 0 && label_smoothing <= 1, op, "label_smoothing must be in [0, 1], got ", label_smoothing);
@@ -315,12 +336,14 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, Reduction r, do
 }
 
 Tensor mse_loss(const Tensor& x, const Tensor& y, Reduction r) {
+  OpScope scope("mse_loss");
   check(is_floating(promote_types(x.dtype(), y.dtype())), "mse_loss", "needs floating-point operands, got ",
         to_string(x.aval()), " and ", to_string(y.aval()));
   return reduce_loss("mse_loss", square(sub(x, y)), r);
 }
 
 Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, Reduction r) {
+  OpScope scope("binary_cross_entropy");
   const char* op = "binary_cross_entropy";
   check_floating(op, p);
   check(p.shape() == y.shape(), op, "input and target must have the same shape, got ", to_string(p.aval()), " and ",
@@ -339,6 +362,7 @@ Tensor binary_cross_entropy(const Tensor& p, const Tensor& y, Reduction r) {
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& y, Reduction r) {
+  OpScope scope("binary_cross_entropy_with_logits");
   const char* op = "binary_cross_entropy_with_logits";
   check_floating(op, logits);
   check(logits.shape() == y.shape(), op, "input and target must have the same shape, got ", to_string(logits.aval()),

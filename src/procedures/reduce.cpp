@@ -75,11 +75,15 @@ void require_float(const char* op, const Tensor& x) {
 }  // namespace
 
 Tensor sum(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("sum");
   Axes ax = normalize_axes("sum", axes, x.ndim(), true);
-  return keep(sum_impl(as(x, accumulate_type(x.dtype())), ax), x.shape(), ax, keepdim);
+  // The primitive sums integers into i64 itself (no widened copy of x); nothing reduced: a cast.
+  Tensor s = ax.empty() ? as(x, accumulate_type(x.dtype())) : prims::sum(x, ax);
+  return keep(s, x.shape(), ax, keepdim);
 }
 
 Tensor mean(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("mean");
   // Integer means are an error, as in PyTorch ("could not infer output dtype").
   require_float("mean", x);
   Axes ax = normalize_axes("mean", axes, x.ndim(), true);
@@ -90,17 +94,20 @@ Tensor mean(const Tensor& x, Axes axes, bool keepdim) {
 }
 
 Tensor max(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("max");
   Axes ax = normalize_axes("max", axes, x.ndim(), true);
   return keep(max_impl("max", x, ax), x.shape(), ax, keepdim);
 }
 
 Tensor min(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("min");
   Axes ax = normalize_axes("min", axes, x.ndim(), true);
   if (ax.empty()) return x;
   return keep(reverse_order(max_impl("min", reverse_order(x), ax)), x.shape(), ax, keepdim);
 }
 
 Tensor prod(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("prod");
   Axes ax = normalize_axes("prod", axes, x.ndim(), true);
   Tensor y = as(x, accumulate_type(x.dtype()));
   if (ax.empty()) return y;
@@ -140,6 +147,7 @@ Tensor prod(const Tensor& x, Axes axes, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, Axes axes, double correction, bool keepdim) {
+  OpScope scope("var");
   require_float("var", x);
   Axes ax = normalize_axes("var", axes, x.ndim(), true);
   int64_t n = count(x.shape(), ax);
@@ -152,11 +160,13 @@ Tensor var(const Tensor& x, Axes axes, double correction, bool keepdim) {
 }
 
 Tensor std(const Tensor& x, Axes axes, double correction, bool keepdim) {
+  OpScope scope("std");
   require_float("std", x);
   return prims::sqrt(var(x, std::move(axes), correction, keepdim));
 }
 
 Tensor logsumexp(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("logsumexp");
   Tensor y = is_floating(x.dtype()) ? x : prims::cast(x, kDefaultFloat);
   Axes ax = normalize_axes("logsumexp", axes, y.ndim(), true);
   if (ax.empty()) return y;  // log(exp(x)) without the round trip
@@ -176,6 +186,7 @@ Tensor logsumexp(const Tensor& x, Axes axes, bool keepdim) {
 }
 
 Tensor any(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("any");
   Tensor b = as(x, bool_);
   Axes ax = normalize_axes("any", axes, x.ndim(), true);
   if (ax.empty()) return b;
@@ -185,6 +196,7 @@ Tensor any(const Tensor& x, Axes axes, bool keepdim) {
 }
 
 Tensor all(const Tensor& x, Axes axes, bool keepdim) {
+  OpScope scope("all");
   Tensor b = as(x, bool_);
   Axes ax = normalize_axes("all", axes, x.ndim(), true);
   if (ax.empty()) return b;
@@ -195,7 +207,8 @@ Tensor all(const Tensor& x, Axes axes, bool keepdim) {
 
 namespace {
 // Index of the first maximum along `axis` (after flattening when axis is unset), as int64.
-// NaN counts as the maximum, like PyTorch.
+// NaN counts as the maximum, like PyTorch. One argmax primitive: a single pass over x, no index
+// tensor of x's size (argmin reverses the order first, one elementwise pass).
 Tensor arg_extreme(const char* op, const Tensor& x0, std::optional<int64_t> axis, bool keepdim, bool is_min) {
   Tensor x = x0;
   int64_t a;
@@ -214,15 +227,7 @@ Tensor arg_extreme(const char* op, const Tensor& x0, std::optional<int64_t> axis
         to_string(x0.shape()));
   if (is_min) x = reverse_order(x);
   Axes ax{a};
-  Tensor m = back(prims::max(x, ax), x.shape(), ax);
-  Tensor hit = prims::equal(x, m);
-  if (is_floating(x.dtype())) hit = prims::add(hit, prims::logical_not(prims::equal(x, x)));  // or isnan
-  // Score n - i at hits and 0 elsewhere: the largest score is the first hit.
-  Shape line(x.ndim(), 1);
-  line[a] = n;
-  Tensor score = prims::expand(prims::reshape(prims::arange(n, Scalar(n), Scalar(-1), i64), line), x.shape());
-  Tensor best = prims::max(prims::where(hit, score, prims::full(x.shape(), Scalar(0), i64)), ax);
-  Tensor idx = prims::sub(prims::full(best.shape(), Scalar(n), i64), best);
+  Tensor idx = prims::argmax(x, a);
   if (!keepdim) return idx;
   if (!axis) return prims::reshape(idx, Shape(x0.ndim(), 1));
   return x0.ndim() == 0 ? prims::reshape(idx, {}) : prims::reshape(idx, kept_shape(x0.shape(), ax));
@@ -230,13 +235,36 @@ Tensor arg_extreme(const char* op, const Tensor& x0, std::optional<int64_t> axis
 }  // namespace
 
 Tensor argmax(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
+  OpScope scope("argmax");
   return arg_extreme("argmax", x, axis, keepdim, false);
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> axis, bool keepdim) {
+  OpScope scope("argmin");
   return arg_extreme("argmin", x, axis, keepdim, true);
 }
 
+namespace {
+// torch.max(x, dim) accepts dim 0 and -1 on a 0-d tensor (like argmax): the value itself.
+Axes dim_axes(const char* op, const Tensor& x, int64_t dim) {
+  if (x.ndim() > 0) return Axes{dim};
+  normalize_axis(op, dim, 1);
+  return Axes{};
+}
+}  // namespace
+
+ValuesIndices max_with_indices(const Tensor& x, int64_t dim, bool keepdim) {
+  OpScope scope("max");
+  Tensor values = max(x, dim_axes("max", x, dim), keepdim);
+  return ValuesIndices(values, argmax(x, dim, keepdim));
+}
+ValuesIndices min_with_indices(const Tensor& x, int64_t dim, bool keepdim) {
+  OpScope scope("min");
+  Tensor values = min(x, dim_axes("min", x, dim), keepdim);
+  return ValuesIndices(values, argmin(x, dim, keepdim));
+}
+
 Tensor cumsum(const Tensor& x, int64_t axis) {
+  OpScope scope("cumsum");
   Tensor y = as(x, accumulate_type(x.dtype()));
   if (x.ndim() == 0) {
     normalize_axis("cumsum", axis, 1);

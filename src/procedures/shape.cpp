@@ -58,6 +58,7 @@ Tensor tri(const char* op, const Tensor& x, int64_t k, bool lower) {
 }  // namespace
 
 Tensor reshape(const Tensor& x, const Shape& shape) {
+  OpScope scope("reshape");
   int64_t infer_at = -1, known = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
@@ -83,6 +84,7 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
 }
 
 Tensor flatten(const Tensor& x, int64_t start, int64_t end) {
+  OpScope scope("flatten");
   int64_t nd = x.ndim();
   if (nd == 0) {
     normalize_axis("flatten", start, 1);
@@ -103,6 +105,7 @@ Tensor flatten(const Tensor& x, int64_t start, int64_t end) {
 }
 
 Tensor squeeze(const Tensor& x, Axes axes) {
+  OpScope scope("squeeze");
   const Shape& s = x.shape();
   int64_t nd = x.ndim();
   Axes ax;
@@ -123,6 +126,7 @@ Tensor squeeze(const Tensor& x, Axes axes) {
 }
 
 Tensor unsqueeze(const Tensor& x, int64_t axis) {
+  OpScope scope("unsqueeze");
   int64_t a = normalize_axis("unsqueeze", axis, x.ndim() + 1);
   Shape o = x.shape();
   o.insert(o.begin() + a, 1);
@@ -130,6 +134,7 @@ Tensor unsqueeze(const Tensor& x, int64_t axis) {
 }
 
 Tensor transpose(const Tensor& x, int64_t a, int64_t b) {
+  OpScope scope("transpose");
   int64_t nd = x.ndim();
   int64_t i = normalize_axis("transpose", a, nd), j = normalize_axis("transpose", b, nd);
   if (i == j) return x;
@@ -140,6 +145,7 @@ Tensor transpose(const Tensor& x, int64_t a, int64_t b) {
 }
 
 Tensor permute(const Tensor& x, const Axes& perm) {
+  OpScope scope("permute");
   int64_t nd = x.ndim();
   check(static_cast<int64_t>(perm.size()) == nd, "permute", "permutation ", to_string(perm), " must list all ", nd,
         " dims of ", to_string(x.shape()));
@@ -157,6 +163,7 @@ Tensor permute(const Tensor& x, const Axes& perm) {
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
+  OpScope scope("expand");
   const Shape& s = x.shape();
   check(shape.size() >= s.size(), "expand", "target ", to_string(shape), " has fewer dims than ", to_string(s));
   size_t lead = shape.size() - s.size();
@@ -175,6 +182,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
 }
 
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+  OpScope scope("broadcast_to");
   for (int64_t d : shape) check(d >= 0, "broadcast_to", "target shape must be non-negative, got ", to_string(shape));
   Shape b = broadcast_shapes("broadcast_to", x.shape(), shape);
   check(b == shape, "broadcast_to", "cannot broadcast ", to_string(x.shape()), " to ", to_string(shape));
@@ -182,6 +190,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
 }
 
 std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& xs) {
+  OpScope scope("broadcast_tensors");
   Shape s;
   for (const Tensor& x : xs) s = broadcast_shapes("broadcast_tensors", s, x.shape());
   std::vector<Tensor> out;
@@ -190,6 +199,7 @@ std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& xs) {
 }
 
 Tensor cat(const std::vector<Tensor>& xs, int64_t axis) {
+  OpScope scope("cat");
   check(!xs.empty(), "cat", "needs at least one tensor");
   int64_t nd = xs[0].ndim();
   check(nd > 0, "cat", "zero-dimensional tensors cannot be concatenated (use stack)");
@@ -212,6 +222,7 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t axis) {
 }
 
 Tensor stack(const std::vector<Tensor>& xs, int64_t axis) {
+  OpScope scope("stack");
   check(!xs.empty(), "stack", "needs at least one tensor");
   int64_t a = normalize_axis("stack", axis, xs[0].ndim() + 1);
   std::vector<Tensor> ys;
@@ -224,6 +235,7 @@ Tensor stack(const std::vector<Tensor>& xs, int64_t axis) {
 }
 
 std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int64_t axis) {
+  OpScope scope("split");
   check(x.ndim() > 0, "split", "cannot split a 0-d tensor");
   int64_t a = normalize_axis("split", axis, x.ndim());
   int64_t n = x.shape()[a], total = 0;
@@ -243,6 +255,7 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, in
 }
 
 std::vector<Tensor> split(const Tensor& x, int64_t size, int64_t axis) {
+  OpScope scope("split");
   check(x.ndim() > 0, "split", "cannot split a 0-d tensor");
   int64_t a = normalize_axis("split", axis, x.ndim());
   int64_t n = x.shape()[a];
@@ -254,6 +267,7 @@ std::vector<Tensor> split(const Tensor& x, int64_t size, int64_t axis) {
 }
 
 std::vector<Tensor> chunk(const Tensor& x, int64_t n, int64_t axis) {
+  OpScope scope("chunk");
   check(n > 0, "chunk", "number of chunks must be positive, got ", n);
   check(x.ndim() > 0, "chunk", "cannot chunk a 0-d tensor");
   int64_t a = normalize_axis("chunk", axis, x.ndim());
@@ -264,6 +278,7 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t n, int64_t axis) {
 }
 
 Tensor repeat(const Tensor& x, const Shape& repeats) {
+  OpScope scope("repeat");
   int64_t nd = x.ndim();
   check(static_cast<int64_t>(repeats.size()) >= nd, "repeat", "needs at least one repeat count per dim (", nd,
         "), got ", to_string(repeats));
@@ -286,6 +301,7 @@ Tensor repeat(const Tensor& x, const Shape& repeats) {
 }
 
 Tensor tile(const Tensor& x, const Shape& reps) {
+  OpScope scope("tile");
   Shape r = reps;
   while (static_cast<int64_t>(r.size()) < x.ndim()) r.insert(r.begin(), 1);
   for (int64_t v : reps) check(v >= 0, "tile", "repetitions must be non-negative, got ", to_string(reps));
@@ -293,6 +309,7 @@ Tensor tile(const Tensor& x, const Shape& reps) {
 }
 
 Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& pads, Scalar value) {
+  OpScope scope("pad");
   int64_t nd = x.ndim();
   check(static_cast<int64_t>(pads.size()) <= nd, "pad", "got ", pads.size(), " (lo, hi) pairs for a ", nd,
         "-d tensor ", to_string(x.shape()));
@@ -326,12 +343,14 @@ Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& pads
 }
 
 Tensor flip(const Tensor& x, Axes axes) {
+  OpScope scope("flip");
   Axes a = normalize_axes("flip", axes, x.ndim(), false);
   if (a.empty()) return x;
   return prims::flip(x, a);
 }
 
 Tensor roll(const Tensor& x, const Shape& shifts, Axes axes) {
+  OpScope scope("roll");
   if (axes.empty()) {
     // torch.roll without dims rolls the flattened tensor.
     check(shifts.size() == 1, "roll", "without axes needs exactly one shift, got ", to_string(shifts));
@@ -354,10 +373,17 @@ Tensor roll(const Tensor& x, const Shape& shifts, Axes axes) {
   return y;
 }
 
-Tensor tril(const Tensor& x, int64_t k) { return tri("tril", x, k, true); }
-Tensor triu(const Tensor& x, int64_t k) { return tri("triu", x, k, false); }
+Tensor tril(const Tensor& x, int64_t k) {
+  OpScope scope("tril");
+  return tri("tril", x, k, true);
+}
+Tensor triu(const Tensor& x, int64_t k) {
+  OpScope scope("triu");
+  return tri("triu", x, k, false);
+}
 
 Tensor slice(const Tensor& x, int64_t axis, int64_t start, int64_t stop, int64_t step) {
+  OpScope scope("slice");
   check(x.ndim() > 0, "slice", "cannot slice a 0-d tensor");
   check(step != 0, "slice", "step must not be zero");
   int64_t a = normalize_axis("slice", axis, x.ndim());

@@ -66,17 +66,20 @@ double below(double hi, DType d) {
 }  // namespace
 
 Tensor key(uint64_t seed) {
+  OpScope scope("key");
   return tensor({static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(seed & 0xffffffffu)});
 }
 
 // JAX's threefry split: hash the counters 0..2n-1 and read them as n keys.
 Tensor split(const Tensor& k, int64_t n) {
+  OpScope scope("split");
   check_key("split", k);
   check(n >= 0, "split", "number of keys must be non-negative, got ", n);
   return prims::reshape(prims::threefry(k, counts(2 * n)), {n, 2});
 }
 
 std::array<Tensor, 2> split(const Tensor& k) {
+  OpScope scope("split");
   Tensor both = random::split(k, int64_t{2});
   return {prims::reshape(prims::slice(both, {0, 0}, {1, 2}, {1, 1}), {2}),
           prims::reshape(prims::slice(both, {1, 0}, {2, 2}, {1, 1}), {2})};
@@ -84,12 +87,14 @@ std::array<Tensor, 2> split(const Tensor& k) {
 
 // JAX's fold_in: hash the pair (0, data) under the key.
 Tensor fold_in(const Tensor& k, uint32_t data) {
+  OpScope scope("fold_in");
   check_key("fold_in", k);
   return prims::threefry(k, tensor({uint32_t{0}, data}));
 }
 
 // JAX's random_bits for 32-bit words: threefry of the counters 0..n-1.
 Tensor bits(const Tensor& k, const Shape& shape) {
+  OpScope scope("bits");
   check_key("bits", k);
   check_shape("bits", shape);
   return prims::reshape(prims::threefry(k, counts(numel(shape))), shape);
@@ -100,7 +105,9 @@ Tensor bits(const Tensor& k, const Shape& shape) {
 // counters, 20 from the next n). The value is then scaled to [lo, hi) and clamped below hi in
 // case the scaling rounds up.
 Tensor uniform(const Tensor& k, const Shape& shape, DType dtype, double lo, double hi) {
+  OpScope scope("uniform");
   const char* op = "uniform";
+  check_dtype(op, dtype);
   check_key(op, k);
   check_shape(op, shape);
   check(is_floating(dtype), op, "needs a floating dtype, got ", name(dtype));
@@ -137,7 +144,9 @@ Tensor uniform(const Tensor& k, const Shape& shape, DType dtype, double lo, doub
 // r = sqrt(-2 log(1 - u1)) and the two normals r cos(2 pi u2), r sin(2 pi u2); cos x = sin(x + pi/2).
 // Computed in f32 (f64 for f64) then cast.
 Tensor normal(const Tensor& k, const Shape& shape, DType dtype) {
+  OpScope scope("normal");
   const char* op = "normal";
+  check_dtype(op, dtype);
   check_key(op, k);
   check_shape(op, shape);
   check(is_floating(dtype), op, "needs a floating dtype, got ", name(dtype));
@@ -158,6 +167,7 @@ Tensor normal(const Tensor& k, const Shape& shape, DType dtype) {
 }
 
 Tensor bernoulli(const Tensor& k, const Tensor& p) {
+  OpScope scope("bernoulli");
   const char* op = "bernoulli";
   check(p.defined(), op, "p is an empty Tensor handle");
   const DType d = is_floating(p.dtype()) ? p.dtype() : f32;
@@ -168,6 +178,7 @@ Tensor bernoulli(const Tensor& k, const Tensor& p) {
 }
 
 Tensor bernoulli(const Tensor& k, double p, const Shape& shape) {
+  OpScope scope("bernoulli");
   check(p >= 0 && p <= 1, "bernoulli", "probability must be in [0, 1], got ", p);
   return prims::less(uniform(k, shape, f32), prims::full(shape, Scalar(p), f32));
 }
@@ -175,7 +186,9 @@ Tensor bernoulli(const Tensor& k, double p, const Shape& shape) {
 // [lo, hi): a 63-bit value from two words (the first halved) taken modulo the range. The modulo
 // bias is below range / 2^63, negligible for any range an i64 can hold.
 Tensor randint(const Tensor& k, const Shape& shape, int64_t lo, int64_t hi, DType dtype) {
+  OpScope scope("randint");
   const char* op = "randint";
+  check_dtype(op, dtype);
   check_key(op, k);
   check_shape(op, shape);
   check(is_integral(dtype), op, "needs an integer dtype, got ", name(dtype));
@@ -209,6 +222,7 @@ Tensor randint(const Tensor& k, const Shape& shape, int64_t lo, int64_t hi, DTyp
 // (O(n^2) memory, so n <= 4096); with a concrete key and larger n the same ranks are computed on
 // the host by a stable sort of the same keys, so the result never depends on the path taken.
 Tensor permutation(const Tensor& k, int64_t n) {
+  OpScope scope("permutation");
   const char* op = "permutation";
   check_key(op, k);
   check(n >= 0, op, "n must be non-negative, got ", n);
@@ -235,7 +249,7 @@ Tensor permutation(const Tensor& k, int64_t n) {
   // j before i: k_j < k_i, or equal keys and j < i (the two cases are exclusive).
   Tensor before = prims::add(prims::cast(prims::less(kj, ki), i32),
                              prims::cast(prims::mul(prims::equal(kj, ki), prims::less(pj, pi)), i32));
-  return prims::cast(prims::sum(before, {1}), i64);
+  return prims::sum(before, {1});  // i64: integer sums are
 }
 
 // Gumbel-max: argmax(logits + g) with g = -log(-log(u)) is distributed as softmax(logits). u is
@@ -295,6 +309,7 @@ void manual_seed(uint64_t seed) {
 // always concrete, even when called while a transformation is tracing: the draw then becomes a
 // constant of the traced program, like a PyTorch RNG call under tracing.
 Tensor next_key() {
+  OpScope scope("next_key");
   // Inside jit the key would be taken once, at trace time, and every call would then repeat the
   // same "random" numbers: a silent wrong answer. Make it an error instead.
   check(!tracing_for_jit(), "rand", "the global generator (rand, randn, randint, ...) cannot be used inside a jitted "
@@ -311,17 +326,37 @@ Tensor next_key() {
   return tensor({a1, b1});
 }
 
-Tensor rand(const Shape& shape, DType dtype) { return random::uniform(next_key(), shape, dtype); }
-Tensor randn(const Shape& shape, DType dtype) { return random::normal(next_key(), shape, dtype); }
+Tensor rand(const Shape& shape, DType dtype) {
+  OpScope scope("rand");
+  check_dtype("rand", dtype);
+  return random::uniform(next_key(), shape, dtype);
+}
+Tensor randn(const Shape& shape, DType dtype) {
+  OpScope scope("randn");
+  check_dtype("randn", dtype);
+  return random::normal(next_key(), shape, dtype);
+}
+Tensor rand(const Tensor& key, const Shape& shape, DType dtype) {
+  OpScope scope("rand");
+  return random::uniform(key, shape, dtype);
+}
+Tensor randn(const Tensor& key, const Shape& shape, DType dtype) {
+  OpScope scope("randn");
+  return random::normal(key, shape, dtype);
+}
 Tensor rand_like(const Tensor& t) {
+  OpScope scope("rand_like");
   check(t.defined(), "rand_like", "argument is an empty Tensor handle");
   return rand(t.shape(), t.dtype());
 }
 Tensor randn_like(const Tensor& t) {
+  OpScope scope("randn_like");
   check(t.defined(), "randn_like", "argument is an empty Tensor handle");
   return randn(t.shape(), t.dtype());
 }
 Tensor randint(int64_t lo, int64_t hi, const Shape& shape, DType dtype) {
+  OpScope scope("randint");
+  check_dtype("randint", dtype);
   return random::randint(next_key(), shape, lo, hi, dtype);
 }
 

@@ -55,7 +55,8 @@ void jvp(Prim p, const Params& params, std::span<const Tensor> x, std::span<cons
     case Prim::full:
     case Prim::arange:
     case Prim::threefry:
-    case Prim::argsort: tout = Tensor(); return;
+    case Prim::argsort:
+    case Prim::argmax: tout = Tensor(); return;
     case Prim::cast: {
       DType to = std::get<CastParams>(params).dtype;
       tout = (t[0].defined() && is_floating(to) && is_floating(x[0].dtype())) ? prims::cast(t[0], to) : Tensor();

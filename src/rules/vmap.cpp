@@ -201,6 +201,9 @@ void vmap(Prim p, const Params& params, std::span<const Tensor> x, std::span<con
       out = prims::permute(r, perm);
       return;
     }
+    case Prim::argmax:
+      out = prims::argmax(front(x[0], bdims[0], size), std::get<AxisParams>(params).axis + 1);
+      return;
     case Prim::scatter_add: {
       int64_t axis = std::get<AxisParams>(params).axis;
       Tensor xb = front(x[0], bdims[0], size), ub = front(x[2], bdims[2], size);

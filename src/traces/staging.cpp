@@ -41,7 +41,7 @@ void StagingInterpreter::process(Prim p, std::span<const Tensor> in, const Param
     bind(p, in, params, out);
     return;
   }
-  Instruction instr{p, params, {}, {}};
+  Instruction instr{p, params, {}, {}, detail::current_op()};
   std::vector<AVal> avals;
   for (auto& t : in) {
     check(t.defined(), slope::name(p), "operand is an empty Tensor handle");

@@ -45,6 +45,7 @@ class CpuBackend final : public Backend {
       case Prim::gather: return cpu::gather(std::get<AxisParams>(params).axis, in[0], in[1], o);
       case Prim::scatter_add: return cpu::scatter_add(std::get<AxisParams>(params).axis, in[0], in[1], in[2], o);
       case Prim::argsort: return cpu::argsort(std::get<SortParams>(params), in[0], o);
+      case Prim::argmax: return cpu::argmax(std::get<AxisParams>(params).axis, in[0], o);
       default: fail(slope::name(p), "cpu backend: unknown primitive");
     }
   }

@@ -56,6 +56,7 @@ struct Node {
   // An upper bound of the ops in this node's DAG (1 + the args' weights; shared nodes count once
   // per use), kept as nodes are made so the planner can bound kernels in O(1).
   int64_t weight = 0;
+  const char* op_name = nullptr;  // op: the public op that recorded it (Instruction::op), for errors
 };
 struct Lazy {
   Shape shape;
@@ -97,6 +98,7 @@ class Generator {
   bool uses_blas = false;         // some kernel calls cblas_*gemm
   std::string program_name;
   std::string context;            // "<program>: <instruction being planned>", for error messages
+  const char* op_name = nullptr;  // Instruction::op of the instruction being planned (errors name it)
 
   int add_buf(BufKind kind, int index, DType dtype, int64_t numel);
   // a * b, a + b for sizes of the value being planned; throw "[jit] ..." past kMaxBytes (or below 0).

@@ -182,6 +182,7 @@ int Generator::op(Prim p, DType dtype, std::vector<int> args) {
   n.args = std::move(args);
   n.weight = 1;
   for (int a : n.args) n.weight = std::min<int64_t>(n.weight + nodes[a].weight, int64_t(1) << 40);
+  n.op_name = op_name;
   nodes.push_back(std::move(n));
   return static_cast<int>(nodes.size()) - 1;
 }
@@ -628,10 +629,14 @@ void Generator::emit_loop(const std::string& comment, const Lazy& value, const s
   if (int_div) {
     // Eager mode's message names the divisor's type.
     DType divisor = T;
+    const char* who = "div";  // or the public op the division belongs to (floor_divide, remainder)
     for (int n : order)
-      if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) divisor = nodes[n].dtype;
+      if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) {
+        divisor = nodes[n].dtype;
+        if (nodes[n].op_name) who = nodes[n].op_name;
+      }
     os << "  if (bad" << (parallel ? " || __atomic_load_n(&bad_all, __ATOMIC_RELAXED)" : "")
-       << ") return slope::jit::error(err, errlen, \"[div] integer division by zero (" << to_string(AVal{shape, divisor})
+       << ") return slope::jit::error(err, errlen, \"[" << who << "] integer division by zero (" << to_string(AVal{shape, divisor})
        << " divisor)\");\n";
   }
   k.body = os.str();

@@ -13,7 +13,7 @@
 //    it: a few adds cost less than a round trip through memory);
 //  * an expression of more than kMaxKernelOps ops is stored and continued from its buffer, so no
 //    kernel grows with the program (compile time stays linear);
-//  * matmul, conv, gather, scatter_add, argsort, threefry and arange take materialised operands. matmul
+//  * matmul, conv, gather, scatter_add, argsort, argmax, threefry and arange take materialised operands. matmul
 //    accepts a strided view whose last two dims are a (possibly transposed) BLAS matrix: a
 //    permute of a contiguous value swapping the last two axes becomes CblasTrans, no copy.
 // Stores go through Generator::store, which lets consecutive stores of one shape share a loop.
@@ -263,6 +263,7 @@ class Planner {
   }
 
   void instruction(const Instruction& ins) {
+    g_.op_name = ins.op;
     const int var = ins.outputs[0];
     const AVal& av = prog_.vars[var];
     const Prim p = ins.prim;
@@ -303,6 +304,7 @@ class Planner {
         case Prim::gather:
         case Prim::scatter_add: result = index_op(p, std::get<AxisParams>(ins.params).axis, in, var); break;
         case Prim::argsort: result = argsort(std::get<SortParams>(ins.params), in[0], var); break;
+        case Prim::argmax: result = argmax(std::get<AxisParams>(ins.params).axis, in[0], var); break;
         default: fail("jit", "the cpu code generator has no rule for ", name(p));
       }
     }
@@ -313,13 +315,32 @@ class Planner {
     value_[var] = result;
   }
 
-  Lazy reduce(Prim p, const Axes& axes, const Lazy& x, int var) {
+  Lazy reduce(Prim p, const Axes& axes, Lazy x, int var) {
+    // An integer or bool sum is int64 (its rule): the widening cast is part of the loop's
+    // expression, never a stored copy of the input.
+    const DType od = prog_.vars[var].dtype;
+    if (od != x.dtype) x = Lazy{x.shape, od, g_.op(Prim::cast, od, {x.root})};
     std::vector<bool> red(x.shape.size(), false);
     for (int64_t a : axes) red[a] = true;
     const int b = out_buf(var);
     g_.loop(describe(x, name(p)), x, red, p == Prim::sum ? Reduce::sum : Reduce::max,
             View{b, 0, dense_strides(prog_.vars[var].shape)});
     return dense(b, prog_.vars[var]);
+  }
+
+  // The eager kernel (accumulators.h via jit_kernels.h) on the stored operand.
+  Lazy argmax(int64_t axis, const Lazy& x, int var) {
+    const AVal& av = prog_.vars[var];
+    const int xb = dense_buf(materialize(x));
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < axis; ++i) outer *= x.shape[i];
+    for (size_t i = axis + 1; i < x.shape.size(); ++i) inner *= x.shape[i];
+    const int b = out_buf(var);
+    std::ostringstream os;
+    os << "  slope::jit::argmax<" << ctype(x.dtype) << ">(" << ptr(xb, x.dtype) << ", " << outer << ", "
+       << x.shape[axis] << ", " << inner << ", " << ptr(b, DType::i64, false) << ");\n";
+    call("argmax " + to_string(av), os.str(), {xb}, {b});
+    return dense(b, av);
   }
 
   Lazy pad(const PadParams& pp, const Lazy& x, int var) {
@@ -535,7 +556,10 @@ class Planner {
       reads.push_back(upd);
       os << ptr(upd, d) << ", ";
     }
-    os << ptr(out, d, false) << ", " << a_n << ", " << x_n << ", " << b_n << ", " << j_n << ", err, errlen)) return 1;\n";
+    os << ptr(out, d, false) << ", " << a_n << ", " << x_n << ", " << b_n << ", " << j_n << ", err, errlen)) return ";
+    // The kernel's message names the primitive; the user called the op that recorded it.
+    if (g_.op_name) os << "slope::jit::rename_error(err, errlen, \"" << g_.op_name << "\");\n";
+    else os << "1;\n";
     call(std::string(name(p)) + " " + to_string(av), os.str(), reads, {out});
     return dense(out, av);
   }

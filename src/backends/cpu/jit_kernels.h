@@ -113,11 +113,27 @@ inline int error(char* err, size_t n, const char* msg) {
   return 1;
 }
 
+// Replaces the "[op]" that err starts with by "[name]": kernels name their primitive, errors name
+// the public op the user called (slope's OpScope). Returns 1, the entry point's error code.
+inline int rename_error(char* err, size_t n, const char* name) {
+  const char* close = n > 0 && err[0] == '[' ? std::strchr(err, ']') : nullptr;
+  if (!close) return 1;
+  char tail[512];
+  std::snprintf(tail, sizeof tail, "%s", close + 1);
+  std::snprintf(err, n, "[%s]%s", name, tail);
+  return 1;
+}
+
 // ---- reductions: the eager kernels' accumulators (accumulators.h) ----
 template <class T>
 using SumAcc = accumulate::Sum<T>;
 template <class T>
 using MaxAcc = accumulate::Max<T>;
+// The argmax primitive: the eager kernel (accumulators.h) on this program's threads.
+template <class T>
+void argmax(const T* x, int64_t outer, int64_t n, int64_t inner, int64_t* out) {
+  accumulate::argmax(x, outer, n, inner, out, [](int64_t count, int64_t grain, auto fn) { parallel_for(count, grain, fn); });
+}
 
 // ---- products: C[m, n] = op(A) @ op(B), op = transpose when ta/tb (then A is stored [k, m]) ----
 // f32/f64 call BLAS; f16/bf16 convert to f32 around sgemm (`scratch`: m*k + k*n + m*n floats),

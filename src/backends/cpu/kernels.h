@@ -15,6 +15,7 @@ void unary(Prim p, const Params& params, const Tensor& x, Tensor& out);       //
 void binary(Prim p, const Tensor& a, const Tensor& b, Tensor& out);           // elementwise.cpp
 void where(const Tensor& c, const Tensor& a, const Tensor& b, Tensor& out);   // elementwise.cpp
 void reduce(Prim p, const Axes& axes, const Tensor& x, Tensor& out);           // reduce.cpp
+void argmax(int64_t axis, const Tensor& x, Tensor& out);                       // reduce.cpp
 void movement(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);  // movement.cpp
 void generate(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);  // generate.cpp
 void matmul(const Tensor& a, const Tensor& b, Tensor& out);                     // matmul.cpp

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "slope/threads.h"
+
 namespace slope::cpu {
 
 namespace {
@@ -63,22 +65,20 @@ inline void chunk_range(int64_t n, int64_t chunks, int64_t c, int64_t& b, int64_
 thread_local bool t_in_pool = false;  // a worker, or a caller running its job's chunks
 
 // One job at a time; a caller that finds the pool busy (another user thread) runs serially.
+// Sized to slope::get_num_threads() (the caller is one of them); resized when that changes.
 class Pool {
  public:
-  Pool() {
-    unsigned hw = std::thread::hardware_concurrency();
-    int workers = static_cast<int>(hw > 1 ? hw - 1 : 0);
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+  explicit Pool(int threads) { start(threads - 1); }
+  ~Pool() { stop(); }
+  int size() const { return size_.load(); }
+
+  // Waits for the running job (if any), then replaces the workers.
+  void resize(int threads) {
+    std::lock_guard<std::mutex> submit(submit_mu_);
+    if (threads == size()) return;
+    stop();
+    start(threads - 1);
   }
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      stop_.store(true);
-    }
-    cv_work_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  int size() const { return static_cast<int>(threads_.size()) + 1; }
 
   bool try_run(int64_t n, int64_t chunks, RangeFn fn) {
     std::unique_lock<std::mutex> submit(submit_mu_, std::try_to_lock);
@@ -111,6 +111,21 @@ class Pool {
     std::atomic<int64_t> next{0}, done{0};
     Job(RangeFn f, int64_t n_, int64_t c) : fn(f), n(n_), chunks(c) {}
   };
+
+  void start(int workers) {
+    stop_.store(false);
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+    size_.store(workers + 1);
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_.store(true);
+    }
+    cv_work_.notify_all();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
 
   static void run_chunks(Job& job) {
     for (int64_t c; (c = job.next.fetch_add(1)) < job.chunks;) {
@@ -163,12 +178,12 @@ class Pool {
   std::condition_variable cv_work_, cv_done_;
   std::atomic<Job*> job_{nullptr};
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> active_{0}, sleepers_{0};
+  std::atomic<int> active_{0}, sleepers_{0}, size_{1};
   std::atomic<bool> caller_waiting_{false}, stop_{false};
 };
 
 Pool& pool() {
-  static Pool* p = new Pool();  // leaked: kernels may run during static destruction
+  static Pool* p = new Pool(get_num_threads());  // leaked: kernels may run during static destruction
   return *p;
 }
 
@@ -215,11 +230,15 @@ void BlasSerialScope::set_for_this_thread() {
   t_blas_serial = true;
 }
 
-int num_threads() { return pool().size(); }
+int num_threads() { return get_num_threads(); }
 
 void parallel_for_impl(int64_t n, int64_t grain, RangeFn fn) {
-  int64_t chunks = std::min<int64_t>(num_threads(), n / grain);
-  if (chunks <= 1 || t_in_pool || !pool().try_run(n, chunks, fn)) fn(0, n);
+  const int threads = get_num_threads();
+  int64_t chunks = std::min<int64_t>(threads, n / grain);
+  if (chunks <= 1 || t_in_pool) return fn(0, n);
+  Pool& p = pool();
+  if (p.size() != threads) p.resize(threads);  // after set_num_threads
+  if (!p.try_run(n, chunks, fn)) fn(0, n);
 }
 
 }  // namespace slope::cpu

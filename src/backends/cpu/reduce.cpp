@@ -1,4 +1,4 @@
-// sum and max. The input's axes are first simplified: size-1 axes dropped, adjacent axes that are
+// sum, max and argmax. The input's axes are first simplified: size-1 axes dropped, adjacent axes that are
 // all reduced (or all kept) merged. The common results then get a contiguous fast path:
 //   [K, R]     rows reduced along their contiguous length (several lanes, so it vectorises),
 //   [R, K]     rows accumulated into an output row (threads split R, partial rows combined),
@@ -6,7 +6,9 @@
 //   [R]        one long row split across threads.
 // Any other pattern is permuted (reduced axes last) and reduced as rows.
 // Sums of floating types accumulate in double and round once, like the reference backend;
-// integer sums wrap (exact in any order), bool sum is logical or, max propagates NaN.
+// integer and bool sums accumulate in int64, their output dtype (loaded element by element: no
+// widened copy), wrapping (exact in any order); max propagates NaN. argmax is one kernel shared
+// with generated code (accumulators.h).
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -97,8 +99,8 @@ void reduce_columns(const T* x, int64_t rows, int64_t k, typename Op::A* acc) {
     for (int64_t j = 0; j < k; ++j) acc[j] = Op::combine(acc[j], part[c * k + j]);
 }
 
-template <class Op, class T>
-void store_all(const typename Op::A* acc, T* out, int64_t n) {
+template <class Op, class O>
+void store_all(const typename Op::A* acc, O* out, int64_t n) {
   parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) out[i] = Op::store(acc[i]);
   });
@@ -112,8 +114,9 @@ struct Group {
 template <class Op, class T>
 void reduce_typed(const SmallVector<Group, 8>& g, const Tensor& x, Tensor& out) {
   using A = typename Op::A;
+  using O = typename Op::Out;
   const T* xs = ptr<T>(x);
-  T* os = mut<T>(out);
+  O* os = mut<O>(out);
   const int64_t n_out = out.numel();
   if (g.size() == 1) {  // [R]
     os[0] = Op::store(reduce_long_row<Op>(xs, g[0].n));
@@ -185,21 +188,41 @@ void reduce(Prim p, const Axes& axes, const Tensor& x, Tensor& out) {
   }
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
+    using SumOut = typename SumOp<T>::Out;
     if (x.numel() == 0) {  // sum over an empty axis (max rejects it in its shape rule)
-      T zero = SumOp<T>::store(SumOp<T>::identity());
-      T* os = mut<T>(out);
-      std::fill(os, os + n_out, zero);
+      SumOut* os = mut<SumOut>(out);
+      std::fill(os, os + n_out, SumOp<T>::store(SumOp<T>::identity()));
       return;
     }
     bool any_reduced = false;
     for (const Group& gr : g) any_reduced = any_reduced || gr.reduced;
-    if (!any_reduced) {  // only size-1 axes reduced: the values are unchanged
-      std::memcpy(mut<T>(out), ptr<T>(x), sizeof(T) * n_out);
+    if (!any_reduced) {  // only size-1 axes reduced: the values are unchanged (an integer sum widens them)
+      if (p == Prim::max || std::is_same_v<SumOut, T>) {
+        std::memcpy(out.impl()->buffer->data(), ptr<T>(x), sizeof(T) * n_out);
+      } else {
+        SumOut* os = mut<SumOut>(out);
+        const T* xs = ptr<T>(x);
+        parallel_for(n_out, kParallelGrain, [&](int64_t b, int64_t e) {
+          for (int64_t i = b; i < e; ++i) os[i] = SumOp<T>::store(SumOp<T>::load(xs[i]));
+        });
+      }
       return;
     }
     if (p == Prim::sum) reduce_typed<SumOp<T>, T>(g, x, out);
     else if (p == Prim::max) reduce_typed<MaxOp<T>, T>(g, x, out);
     else fail(name(p), "cpu backend: not a reduction");
+  });
+}
+
+void argmax(int64_t axis, const Tensor& x, Tensor& out) {
+  const Shape& s = x.shape();
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < axis; ++i) outer *= s[i];
+  for (size_t i = axis + 1; i < s.size(); ++i) inner *= s[i];
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    accumulate::argmax(ptr<T>(x), outer, s[axis], inner, mut<int64_t>(out),
+                       [](int64_t n, int64_t grain, auto fn) { parallel_for(n, grain, fn); });
   });
 }
 

@@ -1,5 +1,5 @@
 // Reference kernels of the primitives that are neither elementwise nor pure data movement:
-// threefry (random bits), matmul, conv, gather, scatter_add and argsort.
+// threefry (random bits), matmul, conv, gather, scatter_add and argsort (argmax, a reduction: reduce.cpp).
 //
 // Sums of products (matmul, conv) accumulate like the reductions do (see loops.h, accum_t):
 // in double for floating types, rounded once at the end; in the type itself, wrapping, for integers.
@@ -206,6 +206,7 @@ void argsort(const Tensor& x, const SortParams& p, Tensor& out) {
 
 void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out) {
   if (p == Prim::threefry) return threefry(in[0], in[1], out);
+  if (p == Prim::argmax) return argmax(params, in, out);
   visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
     switch (p) {

@@ -15,6 +15,7 @@ void reduce(Prim p, const Params& params, std::span<const Tensor> in, Tensor& ou
 void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
 void init(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
 void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
+void argmax(const Params& params, std::span<const Tensor> in, Tensor& out);  // reduce.cpp
 
 // Raw element pointers of a concrete tensor.
 template <class T> const T* ptr(const Tensor& t) { return static_cast<const T*>(t.data()); }

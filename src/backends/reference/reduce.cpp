@@ -1,5 +1,5 @@
 // Reference kernels of the reductions sum and max over a sorted list of axes, which are removed
-// from the output shape (no keepdim at the primitive level).
+// from the output shape (no keepdim at the primitive level), and of argmax along one axis.
 //
 // One pass over the input: each element's multi-index, with the reduced axes dropped, is the
 // multi-index of the output element it contributes to. Giving the reduced axes stride 0 in the
@@ -8,8 +8,7 @@
 // Numerics:
 // - floating sums accumulate in double and round once at the end (the exact result is what a
 //   reference should approximate; other backends are compared against it with a tolerance);
-// - integer sums wrap (scalar::add), like PyTorch's for the same type;
-// - the rule keeps bool as bool, and scalar::add on bool is logical or, so sum of bool = any;
+// - integer and bool sums accumulate in int64, the rule's output dtype, wrapping (scalar::add);
 // - sum over an empty axis is 0; max over an empty axis is rejected by the shape rule;
 // - max propagates NaN (scalar::maximum).
 #include <vector>
@@ -39,9 +38,9 @@ Shape reduced_strides(const Shape& in_shape, const Axes& axes, const Shape& out_
 
 template <class T>
 void sum(const Tensor& x, const Shape& stride, Tensor& out) {
-  using Acc = accum_t<T>;
-  // One accumulator per output element. (For bool this is a packed std::vector<bool>, which is why
-  // the loop writes acc[j] = ... instead of holding a reference.)
+  using Acc = std::conditional_t<scalar::is_float_v<T>, double, int64_t>;
+  using Out = std::conditional_t<scalar::is_float_v<T>, T, int64_t>;
+  // One accumulator per output element.
   std::vector<Acc> acc(static_cast<size_t>(out.numel()), Acc(0));
   const Shape& s = x.shape();
   const T* a = ptr<T>(x);
@@ -50,8 +49,8 @@ void sum(const Tensor& x, const Shape& stride, Tensor& out) {
     const auto j = static_cast<size_t>(offset(idx, stride));
     acc[j] = scalar::add<Acc>(acc[j], scalar::convert<Acc>(a[i]));
   }
-  T* o = mut<T>(out);
-  for (size_t i = 0; i < acc.size(); ++i) o[i] = scalar::convert<T, Acc>(acc[i]);
+  Out* o = mut<Out>(out);
+  for (size_t i = 0; i < acc.size(); ++i) o[i] = scalar::convert<Out, Acc>(acc[i]);
 }
 
 template <class T>
@@ -69,7 +68,35 @@ void max(const Tensor& x, const Shape& stride, Tensor& out) {
   }
 }
 
+// x viewed as [outer, n, inner]: out[o, j] = the first r with the largest x[o, r, j]; a NaN is
+// larger than everything (the first NaN wins).
+template <class T>
+void argmax(const Tensor& x, int64_t axis, Tensor& out) {
+  const Shape& s = x.shape();
+  const int64_t outer = numel_range(s, 0, axis), n = s[axis], inner = numel_range(s, axis + 1, s.size());
+  const T* a = ptr<T>(x);
+  int64_t* o = mut<int64_t>(out);
+  auto beats = [](T v, T best) {
+    if constexpr (scalar::is_float_v<T>) {
+      return scalar::greater<T>(v, best) || (!scalar::equal<T>(v, v) && scalar::equal<T>(best, best));
+    } else {
+      return v > best;
+    }
+  };
+  for (int64_t i = 0; i < outer; ++i)
+    for (int64_t j = 0; j < inner; ++j) {
+      int64_t best = 0;
+      for (int64_t r = 1; r < n; ++r)
+        if (beats(a[(i * n + r) * inner + j], a[(i * n + best) * inner + j])) best = r;
+      o[i * inner + j] = best;
+    }
+}
+
 }  // namespace
+
+void argmax(const Params& params, std::span<const Tensor> in, Tensor& out) {
+  visit_dtype(in[0].dtype(), [&](auto tag) { argmax<decltype(tag)>(in[0], std::get<AxisParams>(params).axis, out); });
+}
 
 void reduce(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out) {
   const Tensor& x = in[0];
