@@ -18,7 +18,7 @@ cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDe
 cmake --build "$build" -j2 --target fuzz_safetensors fuzz_npy fuzz_idx
 
 rm -rf "$build/seeds"
-python3 fuzz/make_seeds.py "$build/seeds"
+/usr/bin/python3 fuzz/make_seeds.py "$build/seeds"
 mkdir -p "$build/artifacts"
 status=0
 for target in safetensors npy idx; do
