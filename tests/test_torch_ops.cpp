@@ -24,61 +24,20 @@
 #include <nlohmann/json.hpp>
 #include <slope/slope.h>
 
+#include "torch_compare.h"
+
 namespace {
 
 using json = nlohmann::json;
+using slope_test::golden;
+using slope_test::Golden;
+using slope_test::load;
+using slope_test::compare;
 using slope::Tensor;
 using In = const std::vector<Tensor>&;
 using Kw = const json&;
 using Out = std::vector<Tensor>;
 using Fn = std::function<Out(In, Kw)>;
-
-// ---------------------------------------------------------------- golden files
-struct Golden {
-  bool ok = false;
-  std::string problem;  // why the files could not be used
-  json cases;
-  std::vector<char> data;
-};
-
-const Golden& golden() {
-  static const Golden g = [] {
-    Golden g;
-    const char* dir = std::getenv("SLOPE_GOLDEN_DIR");
-    const std::string how =
-        "generate them with `/usr/bin/python3 tests/torch/gen_golden.py build/golden` and run with "
-        "SLOPE_GOLDEN_DIR=build/golden (ctest does both)";
-    if (!dir || !*dir) {
-      g.problem = "SLOPE_GOLDEN_DIR is not set; " + how;
-      return g;
-    }
-    std::ifstream js(std::string(dir) + "/cases.json");
-    std::ifstream bin(std::string(dir) + "/data.bin", std::ios::binary);
-    if (!js || !bin) {
-      g.problem = std::string("no cases.json/data.bin in SLOPE_GOLDEN_DIR=") + dir + "; " + how;
-      return g;
-    }
-    try {
-      g.cases = json::parse(js)["cases"];
-    } catch (const std::exception& e) {
-      g.problem = std::string("cannot parse cases.json: ") + e.what();
-      return g;
-    }
-    g.data.assign(std::istreambuf_iterator<char>(bin), std::istreambuf_iterator<char>());
-    g.ok = true;
-    return g;
-  }();
-  return g;
-}
-
-Tensor load(const json& spec) {
-  const Golden& g = golden();
-  slope::Shape shape;
-  for (auto& d : spec["shape"]) shape.push_back(d.get<int64_t>());
-  size_t off = spec["offset"].get<size_t>(), n = spec["nbytes"].get<size_t>();
-  if (off + n > g.data.size()) throw std::runtime_error("golden tensor outside data.bin (regenerate the files)");
-  return slope::from_bytes(g.data.data() + off, shape, slope::dtype_from_name(spec["dtype"].get<std::string>()));
-}
 
 // ---------------------------------------------------------------- kwargs -> C++ arguments
 double num(const json& v) {
@@ -183,6 +142,9 @@ struct NotApplicable {};
 struct Form {
   const char* how;
   Fn fn;
+  // The op this spelling calls when it is not the one the case names (x.view(...) for a reshape
+  // case): an error must name the op the user called.
+  const char* calls = nullptr;
 };
 using Table = std::map<std::string, std::vector<Form>>;
 
@@ -356,7 +318,7 @@ const Table& table() {
       {"reshape",
        {{"free", [](In x, Kw kw) { return ONE(slope::reshape(x[0], shp(kw, "shape"))); }},
         {"method", [](In x, Kw kw) { return ONE(x[0].reshape(shp(kw, "shape"))); }},
-        {"view", [](In x, Kw kw) { return ONE(x[0].view(shp(kw, "shape"))); }}}},
+        {"view", [](In x, Kw kw) { return ONE(x[0].view(shp(kw, "shape"))); }, "view"}}},
       {"flatten",
        {{"free", [](In x, Kw kw) { return ONE(slope::flatten(x[0], i64(kw, "start", 0), i64(kw, "end", -1))); }},
         {"method", [](In x, Kw kw) { return ONE(x[0].flatten(i64(kw, "start", 0), i64(kw, "end", -1))); }}}},
@@ -615,7 +577,7 @@ const Table& table() {
          return ONE(x[0].where(x[1], s.f));
        }}}},
       {"reshape_ints", {{"method(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [&](auto... d) { return x[0].reshape(d...); })); }},
-                        {"view(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [&](auto... d) { return x[0].view(d...); })); }}}},
+                        {"view(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [&](auto... d) { return x[0].view(d...); })); }, "view"}}},
       {"permute_ints", {{"method(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "perm"), [&](auto... d) { return x[0].permute(d...); })); }}}},
       {"expand_ints", {{"method(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "shape"), [&](auto... d) { return x[0].expand(d...); })); }}}},
       {"repeat_ints", {{"method(ints...)", [](In x, Kw kw) { return ONE(ints_call(shp(kw, "repeats"), [&](auto... d) { return x[0].repeat(d...); })); }}}},
@@ -646,54 +608,6 @@ const Table& table() {
        }}}},
   };
   return t;
-}
-
-// ---------------------------------------------------------------- comparison
-std::string fmt(double v) {
-  std::ostringstream os;
-  os.precision(9);
-  os << v;
-  return os.str();
-}
-
-// "" when `got` matches `want` (same dtype, same shape, values within atol + rtol*|want|, NaN
-// where torch has NaN, infinities exact); otherwise what differs.
-std::string compare(const Tensor& got, const Tensor& want, double rtol, double atol, bool signed_zero) {
-  std::ostringstream os;
-  if (got.dtype() != want.dtype()) os << "dtype " << got.dtype() << ", expected " << want.dtype() << "; ";
-  if (got.shape() != want.shape()) {
-    os << "shape " << slope::to_string(got.shape()) << ", expected " << slope::to_string(want.shape());
-    return os.str();
-  }
-  std::vector<double> g = got.to_vector<double>(), w = want.to_vector<double>();
-  // Integers and bools compare exactly, through int64 (no double rounding of large values).
-  if (!slope::is_floating(want.dtype()) && !slope::is_floating(got.dtype())) {
-    auto gi = got.to_vector<int64_t>(), wi = want.to_vector<int64_t>();
-    for (size_t i = 0; i < gi.size(); ++i)
-      if (gi[i] != wi[i]) {
-        os << "element " << i << ": got " << gi[i] << ", expected " << wi[i];
-        return os.str();
-      }
-    return os.str();
-  }
-  size_t bad = 0, first = 0;
-  double worst = 0;
-  for (size_t i = 0; i < g.size(); ++i) {
-    double a = g[i], b = w[i];
-    bool ok;
-    if (std::isnan(b)) ok = std::isnan(a);
-    else if (std::isinf(b)) ok = a == b;
-    else if (signed_zero && b == 0) ok = a == 0 && std::signbit(a) == std::signbit(b);
-    else ok = std::isfinite(a) && std::fabs(a - b) <= atol + rtol * std::fabs(b);
-    if (!ok) {
-      if (!bad++) first = i;
-      if (std::isfinite(a) && std::isfinite(b)) worst = std::max(worst, std::fabs(a - b));
-    }
-  }
-  if (bad)
-    os << bad << "/" << g.size() << " elements differ (rtol " << rtol << ", atol " << atol << "); first at " << first
-       << ": got " << fmt(g[first]) << ", expected " << fmt(w[first]) << "; max abs diff " << fmt(worst);
-  return os.str();
 }
 
 std::string describe_inputs(In in) {
@@ -733,6 +647,16 @@ void check_dropout(const Fn& fn, In in, Kw kw, const std::string& how) {
   double n = static_cast<double>(xv.size()), rate = static_cast<double>(zeros) / n;
   double sigma = std::sqrt(p * (1 - p) / n);
   EXPECT_LE(std::fabs(rate - p), 5 * sigma + 1e-12) << how << ": zero rate " << rate << " for p = " << p;
+}
+
+// An error case expects slope::Error whose message starts with "[op]", naming the op the user called:
+// the generator records it as the case's "error_op" (min for a min_dim case); a spelling that calls a
+// differently named op says so in its Form.
+std::string error_op(const json& c, const Form& f) {
+  return f.calls ? std::string(f.calls) : c.value("error_op", std::string("(no error_op in the case)"));
+}
+bool names_op(const std::string& what, const json& c, const Form& f) {
+  return what.rfind("[" + error_op(c, f) + "]", 0) == 0;
 }
 
 // ---------------------------------------------------------------- the parameterised suite
@@ -814,8 +738,13 @@ TEST_P(TorchOracle, MatchesTorch) {
     } catch (const NotApplicable&) {
       continue;
     } catch (const slope::Error& e) {
-      if (!want_error && !c.contains("accept_error"))
+      if (!want_error && !c.contains("accept_error")) {
         ADD_FAILURE() << "threw slope::Error: " << e.what() << "\n  via " << how;
+      } else if (want_error) {
+        EXPECT_TRUE(names_op(e.what(), c, f)) << "the message must start with [" << error_op(c, f)
+                                              << "], the op the user called; got: "
+                                    << e.what() << "\n  via " << how;
+      }
       ++ran;
       continue;
     } catch (const std::exception& e) {
@@ -1027,6 +956,11 @@ TEST_P(TorchJit, JittedMatchesTorch) {
         what = e.what();
       }
       const std::string name = c["name"].get<std::string>();
+      if (!mask && !what.empty() && what != "n/a" && c.value("error", false)) {
+        EXPECT_TRUE(names_op(what, c, it->second.front()))
+            << "jit(" << op << ") on " << p.backend << ", case " << name << ": the message must start with ["
+            << error_op(c, it->second.front()) << "], the op the user called; got: " << what;
+      }
       if (mask)
         EXPECT_NE(what.find("data-dependent shape"), std::string::npos)
             << "jit of boolean-mask indexing must refuse (data-dependent shape), case " << name << ": " << what;
@@ -1036,7 +970,9 @@ TEST_P(TorchJit, JittedMatchesTorch) {
             << describe_inputs(in);
     }
   }
-  if (batch.empty()) return;
+  // Every group holds ops with non-error cases (TorchGolden.Counts checks each op has one): an empty
+  // batch means the cases were lost, and a jit test that compiles nothing proves nothing.
+  ASSERT_FALSE(batch.empty()) << "op group " << p.group << " on " << p.backend << " has no case to jit";
   std::vector<Tensor> all;
   std::vector<size_t> first_in;
   for (const Item& item : batch) {
@@ -1081,6 +1017,42 @@ INSTANTIATE_TEST_SUITE_P(Torch, TorchJit, testing::ValuesIn(jit_params()),
                            if (info.param.group < 0) return std::string("golden_files_missing");
                            return "group" + std::to_string(info.param.group) + "__" + info.param.backend;
                          });
+
+// ---------------------------------------------------------------- what the golden files hold
+// Floors on what the files check (today's figures: raise them when cases are added, never lower them
+// to make a run pass), so a generator that silently drops cases, ops or gradients fails here.
+constexpr int kMinCases = 3135, kMinOps = 185, kMinErrorCases = 200, kMinGradCases = 1782, kMinGradOps = 144;
+// The PyTorch the goldens must come from (Debian 12's python3-torch). After a deliberate upgrade, check
+// the cases that changed (tests/torch/diff_golden.py OLD NEW) and update this with the output of
+// `/usr/bin/python3 -c 'import torch; print(torch.__version__)'`.
+constexpr const char* kTorchVersion = "1.13.0a0";
+
+TEST(TorchGolden, Counts) {
+  const Golden& g = golden();
+  ASSERT_TRUE(g.ok) << g.problem;
+  EXPECT_EQ(g.torch_version, kTorchVersion)
+      << "cases.json was generated by torch " << g.torch_version << ", expected " << kTorchVersion
+      << ": review the changed cases (tests/torch/diff_golden.py) and update kTorchVersion in " << __FILE__;
+  std::set<std::string> ops, grad_ops, answered;
+  int errors = 0, grads = 0;
+  for (const json& c : g.cases) {
+    const std::string op = c["op"].get<std::string>();
+    ops.insert(op);
+    if (c.value("error", false)) ++errors;
+    else answered.insert(op);
+    if (c.contains("grads")) ++grads, grad_ops.insert(op);
+  }
+  const int cases = static_cast<int>(g.cases.size());
+  std::cout << "[torch oracle] golden files: " << cases << " cases over " << ops.size() << " ops, " << errors
+            << " error cases, gradients for " << grads << " cases over " << grad_ops.size() << " ops\n";
+  EXPECT_GE(cases, kMinCases) << "golden cases were lost";
+  EXPECT_GE(static_cast<int>(ops.size()), kMinOps) << "ops lost their golden cases";
+  EXPECT_GE(errors, kMinErrorCases) << "error cases were lost";
+  EXPECT_GE(grads, kMinGradCases) << "gradient cases were lost";
+  EXPECT_GE(static_cast<int>(grad_ops.size()), kMinGradOps) << "ops lost their gradient check";
+  for (auto& [op, forms] : table())
+    EXPECT_TRUE(answered.count(op)) << "op '" << op << "' of the dispatch table has no case that torch answers";
+}
 
 class Summary : public testing::Environment {
  public:

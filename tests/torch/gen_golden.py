@@ -189,13 +189,21 @@ def draw(name, inputs):
         Draws.gen = None
 
 
+# The op a user calls, for the table entries that name a variant of it (an error case expects slope's
+# message to start with "[op]" naming it; default: the entry's own name).
+USER_OP = {"min_dim": "min", "max_dim": "max", "sub_scalar": "sub", "topk_values": "topk", "sort_values": "sort",
+           "where_method": "where", "squeeze_dim": "squeeze", "sdpa": "scaled_dot_product_attention",
+           "reshape_ints": "reshape", "permute_ints": "permute", "expand_ints": "expand", "index_int": "index"}
+
+
 def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=None, check=None, accept_error=None,
-         signed_zero=False, grad_tol=None, grad_fn=None, grad_wrt=None, no_grad=None):
+         signed_zero=False, grad_tol=None, grad_fn=None, grad_wrt=None, no_grad=None, error_op=None):
     """Records one case. `inputs` is a factory, `lambda: [rnd(..), ..]`, called with the generator
     seeded from the case's name; a plain list is for inputs with no random draws (T(..), edge()).
     fn(*inputs, **kw) computes torch's answer (default: TORCH[op]). For the gradient: grad_tol loosens
     its comparison, grad_fn computes it through another torch function with slope's documented
-    convention, grad_wrt restricts the differentiated inputs (say why), no_grad="reason" skips it."""
+    convention, grad_wrt restricts the differentiated inputs (say why), no_grad="reason" skips it. error_op
+    names the op whose name an error must start with (default USER_OP.get(op, op))."""
     kw = kw or {}
     fn = fn or TORCH[op]
     base = f"{op}_{tag}" if tag else op
@@ -237,6 +245,7 @@ def case(op, inputs, kw=None, fn=None, tag="", tol=None, why=None, out_dtype=Non
                 raise AssertionError(f"case {name}: the generator itself raised {type(e).__name__}: {msg} (only "
                                      "torch's own errors, or TorchRule, may define an error case)") from e
             c["error"] = True
+            c["error_op"] = error_op or USER_OP.get(op, op)
             c["torch_error"] = msg
             S.cases.append(c)
             return
