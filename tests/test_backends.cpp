@@ -13,6 +13,7 @@
 #include <random>
 #include <vector>
 
+#include "skip.h"
 #include "slope/backend.h"
 #include "slope/interpreter.h"
 #include "slope/primitive_ops.h"
@@ -26,7 +27,7 @@ class CpuBackend : public ::testing::Test {
  protected:
   void SetUp() override {
     auto names = backend_names();
-    if (std::find(names.begin(), names.end(), "cpu") == names.end()) GTEST_SKIP() << "no cpu backend in this build";
+    if (std::find(names.begin(), names.end(), "cpu") == names.end()) SLOPE_SKIP("no cpu backend in this build");
   }
 };
 
