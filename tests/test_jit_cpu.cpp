@@ -17,6 +17,7 @@
 #include <random>
 #include <thread>
 
+#include "seed.h"
 #include "skip.h"
 #include "env_guard.h"
 #include "slope/backend.h"
@@ -102,10 +103,8 @@ struct Builder {
 
 enum class Range { Any, Positive, NonZero, Index };
 
-std::mt19937& rng() {
-  static std::mt19937 g(42);
-  return g;
-}
+// Seeded by the running test's name (tests/seed.h): a test draws the same alone as in the suite.
+std::mt19937& rng() { return slope_test::test_rng(); }
 
 Tensor random(const AVal& a, Range r = Range::Any, int64_t index_bound = 1) {
   const int64_t n = numel(a.shape);
