@@ -2294,7 +2294,23 @@ def half_cases():
              {"reduction": "sum"}, tag=f"half_{dt}", tol=ACC_TOL, why=ACC)
 
 
+def tolerance_table():
+    """The tolerance rules as a markdown table (tests/torch/README.md shows it: gen_golden.py --tolerances)."""
+    rows = ["| dtype | u | elementwise (rtol = atol) | accumulated, acc(1) (rtol = atol) | exact ops |", "|---|---|---|---|---|"]
+    for dt in FLOATS:
+        a = resolve_tol(ACC_TOL, dt)
+        acc_ = max(a[0], TOL[dt][0])
+        rows.append(f"| {dt} | 2^{int(round(math.log2(U[dt])))} | {TOL[dt][0]:.3g} ({ELEM_U[dt]} u) | "
+                    f"{acc_:.3g} ({'TOL: rounding dominates' if dt in ('f16', 'bf16') else str(ACC_U) + ' u'}) | 0 |")
+    rows.append("| integers, bool | - | 0 | 0 | 0 |")
+    return "\n".join(rows)
+
+
 def main():
+    if sys.argv[1:] == ["--tolerances"]:
+        print(tolerance_table())
+        print("\nexact ops: " + " ".join(sorted(EXACT)))
+        return
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} OUTDIR")
     out = sys.argv[1]
