@@ -13,6 +13,8 @@
 #include <random>
 #include <vector>
 
+#include "seed.h"
+#include "skip.h"
 #include "slope/backend.h"
 #include "slope/interpreter.h"
 #include "slope/primitive_ops.h"
@@ -26,7 +28,7 @@ class CpuBackend : public ::testing::Test {
  protected:
   void SetUp() override {
     auto names = backend_names();
-    if (std::find(names.begin(), names.end(), "cpu") == names.end()) GTEST_SKIP() << "no cpu backend in this build";
+    if (std::find(names.begin(), names.end(), "cpu") == names.end()) SLOPE_SKIP("no cpu backend in this build");
   }
 };
 
@@ -36,10 +38,8 @@ const DType kInts[] = {u8, i8, i32, i64, u32};
 // Value ranges the generator draws from.
 enum class Range { Any, Positive, SmallInt, NonZero };
 
-std::mt19937& rng() {
-  static std::mt19937 g(1234);
-  return g;
-}
+// Seeded by the running test's name (tests/seed.h): a test draws the same alone as in the suite.
+std::mt19937& rng() { return slope_test::test_rng(); }
 
 Tensor random_tensor(const Shape& s, DType d, Range r = Range::Any) {
   Tensor t = make_array(AVal{s, d});

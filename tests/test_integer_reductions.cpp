@@ -16,6 +16,8 @@
 
 #include <slope/slope.h>
 
+#include "skip.h"
+
 namespace {
 
 using slope::Shape;
@@ -191,7 +193,7 @@ int64_t peak_growth_kb(F f) {
 }
 
 TEST(IntegerReductions, PeakMemoryStaysNearTheInput) {
-  if (status_kb("VmHWM:") < 0 || !std::ofstream("/proc/self/clear_refs")) GTEST_SKIP() << "no /proc peak RSS here";
+  if (status_kb("VmHWM:") < 0 || !std::ofstream("/proc/self/clear_refs")) SLOPE_SKIP("no /proc peak RSS here");
   const int64_t n = int64_t{1} << 27, input_kb = n / 1024;
   Tensor x = slope::full({n}, 1, slope::u8);
   Tensor x2 = x.reshape(int64_t{1} << 13, -1);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "skip.h"
 #include "io/helpers.h"
 #include "slope/data/batches.h"
 #include "slope/data/fashion_mnist.h"
@@ -164,7 +165,7 @@ TEST(Batches, RejectsBadArguments) {
 
 TEST(Batches, FashionMnistEpochHasEveryTestImageOnce) {
   if (!fs::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz") && !std::getenv("SLOPE_FASHION_MNIST_DIR"))
-    GTEST_SKIP() << "the Debian package dataset-fashion-mnist is not installed";
+    SLOPE_SKIP("the Debian package dataset-fashion-mnist is not installed");
   Dataset test = data::fashion_mnist("test");
   std::vector<int> count(10000, 0);
   int64_t batches_seen = 0;

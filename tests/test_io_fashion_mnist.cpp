@@ -2,6 +2,7 @@
 // the folder override, and errors that name the package to install.
 #include <gtest/gtest.h>
 
+#include "skip.h"
 #include "io/helpers.h"
 #include "slope/data/fashion_mnist.h"
 
@@ -38,7 +39,7 @@ void write_split(const fs::path& dir, const std::string& prefix, uint32_t n, con
 
 TEST(FashionMnist, MatchesTheFilesAsPythonReadsThem) {
   if (!fs::exists(fs::path(kDebianDir) / "train-images-idx3-ubyte.gz"))
-    GTEST_SKIP() << "the Debian package dataset-fashion-mnist is not installed";
+    SLOPE_SKIP("the Debian package dataset-fashion-mnist is not installed");
   ScopedEnv env("SLOPE_FASHION_MNIST_DIR", "");
   TempDir dir;
   run_reference({"fmnist", kDebianDir, (dir / "summary.json").string()});

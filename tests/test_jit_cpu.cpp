@@ -17,6 +17,8 @@
 #include <random>
 #include <thread>
 
+#include "seed.h"
+#include "skip.h"
 #include "env_guard.h"
 #include "slope/backend.h"
 #include "slope/interpreter.h"
@@ -59,7 +61,7 @@ bool have_cpu() {
 class JitCpu : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have_cpu()) GTEST_SKIP() << "no cpu backend in this build";
+    if (!have_cpu()) SLOPE_SKIP("no cpu backend in this build");
   }
 };
 
@@ -101,10 +103,8 @@ struct Builder {
 
 enum class Range { Any, Positive, NonZero, Index };
 
-std::mt19937& rng() {
-  static std::mt19937 g(42);
-  return g;
-}
+// Seeded by the running test's name (tests/seed.h): a test draws the same alone as in the suite.
+std::mt19937& rng() { return slope_test::test_rng(); }
 
 Tensor random(const AVal& a, Range r = Range::Any, int64_t index_bound = 1) {
   const int64_t n = numel(a.shape);
@@ -740,7 +740,7 @@ TEST_F(JitCpu, CompilerFailureFallsBackToInterpreter) {
 // The generated source is plain C++: it compiles without OpenMP (the pragmas are then ignored)
 // and without warnings, in every loop form the generator writes.
 TEST_F(JitCpu, GeneratedCodeCompilesWithoutOpenMPAndWarnings) {
-  if (std::system("c++ --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no c++ compiler on PATH";
+  if (std::system("c++ --version > /dev/null 2>&1") != 0) SLOPE_SKIP("no c++ compiler on PATH");
   Builder b;
   int x = b.input({64, 33, 40}, f32), i = b.input({300, 500}, i32), idx = b.input({7}, i64);
   int w = b.input({6, 4, 3}, f16);

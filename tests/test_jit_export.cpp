@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "skip.h"
 #include "slope/slope.h"
 
 namespace {
@@ -27,8 +28,8 @@ bool have_cmake() { return std::system("cmake --version > /dev/null 2>&1") == 0;
 class JitExport : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have_cpu()) GTEST_SKIP() << "no cpu backend in this build";
-    if (!have_cmake()) GTEST_SKIP() << "cmake is not installed: cannot build an exported folder";
+    if (!have_cpu()) SLOPE_SKIP("no cpu backend in this build");
+    if (!have_cmake()) SLOPE_SKIP("cmake is not installed: cannot build an exported folder");
     char tmpl[] = "/tmp/slope_jit_export_XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     tmp_ = tmpl;
@@ -203,7 +204,7 @@ TEST_F(JitExport, ExportedTrainStepReproducesJit) {
 }
 
 TEST(JitExportNames, BadNamesAreErrors) {
-  if (!have_cpu()) GTEST_SKIP() << "no cpu backend in this build";
+  if (!have_cpu()) SLOPE_SKIP("no cpu backend in this build");
   auto f = jit([](const Tensor& x) { return -x; }, "neg");
   auto low = f.lower(ones({2}));
   for (const char* bad : {"bad name", "1x", "_x", "x_", "a__b", "x-y", "ü"}) {

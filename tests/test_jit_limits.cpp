@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "skip.h"
 #include "slope/slope.h"
 
 namespace {
@@ -80,7 +81,7 @@ TEST(JitLimits, ValuesTooBigToExistAreErrors) {
 // overflows 64 bits is refused by the code generator, naming the value, and running it is an
 // error, never a write through a wrapped size.
 TEST(JitLimits, CodeGeneratorChecksEveryByteSize) {
-  if (!have_cpu()) GTEST_SKIP() << "no cpu backend in this build";
+  if (!have_cpu()) SLOPE_SKIP("no cpu backend in this build");
   Program p = trace_program(
       [](const std::vector<Tensor>& in) {
         return std::vector<Tensor>{(full({1LL << 61, 2}, 1.0, f64) * in[0]).sum(1).max()};
@@ -103,7 +104,7 @@ TEST(JitLimits, CodeGeneratorChecksEveryByteSize) {
 // A workspace that fits in 64 bits but in no machine (2^61 bytes): planned, compiled, and its
 // allocation failure is an Error naming the program, not a crash.
 TEST(JitLimits, WorkspaceAllocationFailureIsAnError) {
-  if (!have_cpu()) GTEST_SKIP() << "no cpu backend in this build";
+  if (!have_cpu()) SLOPE_SKIP("no cpu backend in this build");
   BackendScope scope("cpu");
   auto f = jit([](const Tensor& x) { return (full({1LL << 58, 2}, 1.0, f64) * x).sum(1).max(); }, "big_workspace");
   const Tensor x = tensor({1.0, 2.0});
@@ -143,7 +144,7 @@ Tensor chain(const Tensor& x, int n) {
 // function of 10,000 ops took g++ 8 s; 100,000 crashed g++ after 9 minutes). The
 // time is printed for the record.
 TEST(JitLimits, LongChainCompilesInBoundedKernels) {
-  if (!have_cpu()) GTEST_SKIP() << "no cpu backend in this build";
+  if (!have_cpu()) SLOPE_SKIP("no cpu backend in this build");
   BackendScope scope("cpu");
   auto f = jit([](const Tensor& x) { return chain(x, 10000); }, "chain10k");
   const Tensor x = random::uniform(random::key(1), {64}, f32, 0.99, 1.0);
@@ -162,7 +163,7 @@ TEST(JitLimits, LongChainCompilesInBoundedKernels) {
 // The gradient of a long chain: thousands of stored intermediates, and a sum over all of them;
 // compiled in bounded kernels too, equal to the eager gradient.
 TEST(JitLimits, GradientOfALongChainCompilesInBoundedKernels) {
-  if (!have_cpu()) GTEST_SKIP() << "no cpu backend in this build";
+  if (!have_cpu()) SLOPE_SKIP("no cpu backend in this build");
   BackendScope scope("cpu");
   auto loss = [](const Tensor& x) { return chain(x, 1000); };
   auto g = jit(grad(loss), "chain_grad");

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "skip.h"
 #include "jit_toolchain_fixture.h"
 
 namespace {
@@ -347,7 +348,7 @@ TEST_F(JitToolchain, GeneratedCodeRunsUnderSlopesSanitizers) {
   };
   EXPECT_EQ(has(slope::cpu::compile_flags(), "-fsanitize=address,undefined"), kSlopeSanitized);
   EXPECT_EQ(has(slope::cpu::link_flags(), "-fsanitize=address,undefined"), kSlopeSanitized);
-  if (!kSlopeSanitized) GTEST_SKIP() << "slope is not built with SLOPE_SANITIZE: generated code is not instrumented";
+  if (!kSlopeSanitized) SLOPE_SKIP("slope is not built with SLOPE_SANITIZE: generated code is not instrumented");
   // A heap overflow in generated code is caught: in a child process, since the report ends it.
   const std::string src = fresh_source(R"(extern "C" int f(int i) {
   int* p = new int[4]{1, 2, 3, 4};

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "skip.h"
 #include "backends/cpu/gemm_split.h"
 #include "backends/cpu/parallel.h"
 #include "slope/backend.h"
@@ -88,7 +89,7 @@ TEST(ThreadPool, BlasSerialScopeHoldsBlasToOneThread) {
   using GetParallel = int (*)();
   auto parallel = reinterpret_cast<GetParallel>(::dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
   auto get = reinterpret_cast<int (*)()>(::dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
-  if (!parallel || parallel() != 2 || !get) GTEST_SKIP() << "BLAS is not OpenBLAS's OpenMP build";
+  if (!parallel || parallel() != 2 || !get) SLOPE_SKIP("BLAS is not OpenBLAS's OpenMP build");
   const int before = get();
   {
     slope::cpu::BlasSerialScope serial;

@@ -66,6 +66,10 @@ Tensor sum_impl(const Tensor& x, const Axes& ax) { return ax.empty() ? x : prims
 
 // Integer and bool sums/products accumulate in int64, like PyTorch.
 DType accumulate_type(DType d) { return is_floating(d) ? d : i64; }
+// Products and scans are chains of primitives, each rounding to its dtype: half types run them in
+// f32 and round once at the end (as the sum primitive and PyTorch's half kernels do), so an f16
+// cumsum over 300 terms is not 300 f16 roundings away from the exact one.
+DType chain_type(DType d) { return d == f16 || d == bf16 ? f32 : accumulate_type(d); }
 
 void require_float(const char* op, const Tensor& x) {
   check(is_floating(x.dtype()), op, "needs a floating-point tensor (like PyTorch), got ", name(x.dtype()),
@@ -109,12 +113,13 @@ Tensor min(const Tensor& x, Axes axes, bool keepdim) {
 Tensor prod(const Tensor& x, Axes axes, bool keepdim) {
   OpScope scope("prod");
   Axes ax = normalize_axes("prod", axes, x.ndim(), true);
-  Tensor y = as(x, accumulate_type(x.dtype()));
-  if (ax.empty()) return y;
+  const DType out_type = accumulate_type(x.dtype());
+  Tensor y = as(x, chain_type(x.dtype()));
+  if (ax.empty()) return as(y, out_type);
   const Shape& s = x.shape();
   Shape out = reduced_shape(s, ax);
   int64_t n = count(s, ax);
-  if (n == 0) return keep(prims::full(out, Scalar(1), y.dtype()), s, ax, keepdim);
+  if (n == 0) return keep(prims::full(out, Scalar(1), out_type), s, ax, keepdim);
   // Move the reduced axes last and flatten them to one axis of n, then multiply halves together
   // (a log-depth tree; exact at zeros and signs, unlike exp(sum(log))). Odd lengths get a 1.
   Axes perm;
@@ -143,7 +148,7 @@ Tensor prod(const Tensor& x, Axes axes, bool keepdim) {
     y = prims::mul(prims::slice(y, st, mid, step), prims::slice(y, st2, end, step));
     n = h;
   }
-  return keep(prims::reshape(y, out), s, ax, keepdim);
+  return keep(as(prims::reshape(y, out), out_type), s, ax, keepdim);
 }
 
 Tensor var(const Tensor& x, Axes axes, double correction, bool keepdim) {
@@ -265,10 +270,11 @@ ValuesIndices min_with_indices(const Tensor& x, int64_t dim, bool keepdim) {
 
 Tensor cumsum(const Tensor& x, int64_t axis) {
   OpScope scope("cumsum");
-  Tensor y = as(x, accumulate_type(x.dtype()));
+  const DType out_type = accumulate_type(x.dtype());
+  Tensor y = as(x, chain_type(x.dtype()));
   if (x.ndim() == 0) {
     normalize_axis("cumsum", axis, 1);
-    return y;
+    return as(y, out_type);
   }
   int64_t a = normalize_axis("cumsum", axis, x.ndim());
   int64_t n = x.shape()[a];
@@ -282,7 +288,7 @@ Tensor cumsum(const Tensor& x, int64_t axis) {
     Tensor shifted = prims::pad(prims::slice(y, st, sp, step), lo, hi, in, Scalar(0));
     y = prims::add(y, shifted);
   }
-  return y;
+  return as(y, out_type);
 }
 
 }  // namespace slope
@@ -351,12 +357,13 @@ Tensor norm_impl(const char* op, const Tensor& x, double ord, const Axes& axes, 
 }  // namespace
 
 Tensor cumprod(const Tensor& x, int64_t axis) {
-  Tensor y = as(x, accumulate_type(x.dtype()));
+  const DType out_type = accumulate_type(x.dtype());
+  Tensor y = as(x, chain_type(x.dtype()));
   if (x.ndim() == 0) {
     normalize_axis("cumprod", axis, 1);
-    return y;
+    return as(y, out_type);
   }
-  return product_scan(y, normalize_axis("cumprod", axis, x.ndim()));
+  return as(product_scan(y, normalize_axis("cumprod", axis, x.ndim())), out_type);
 }
 
 Tensor vector_norm(const Tensor& x, double ord, Axes axes, bool keepdim) {
