@@ -29,6 +29,7 @@ import subprocess
 import sys
 
 MARK = re.compile(r"^<!--\s*(snippet|output|output-excerpt):\s*([A-Za-z0-9_/]+)\s*-->\s*$")
+RESET = object()  # in a prelude's lines: back to the generated file's own line numbers
 PLACE = re.compile(r"^\s*//@README ([A-Za-z0-9_]+)@\s*$")
 NUM = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
 VALUE_LINE = re.compile(r"^(?P<stmt>.*;)\s*//\s*(?P<vals>" + NUM + r"(?:\s*,\s*" + NUM + r")*)\s*$")
@@ -46,7 +47,7 @@ def fail(what, detail=""):
 
 
 def parse_readme(path):
-    """{(kind, name): block text} for every marked fenced block."""
+    """{(kind, name): (block text, README line of its first line)} for every marked fenced block."""
     lines = open(path, encoding="utf-8").read().split("\n")
     blocks = {}
     i = 0
@@ -60,12 +61,13 @@ def parse_readme(path):
             sys.exit(f"[readme] README.md line {i}: the marker '{kind}: {name}' is not followed by a ``` block")
         body = []
         i += 1
+        first = i + 1
         while i < len(lines) and lines[i].rstrip() != "```":
             body.append(lines[i])
             i += 1
         if (kind, name) in blocks:
             sys.exit(f"[readme] README.md marks '{kind}: {name}' twice")
-        blocks[(kind, name)] = "\n".join(body) + "\n"
+        blocks[(kind, name)] = ("\n".join(body) + "\n", first)
     return blocks
 
 
@@ -83,19 +85,22 @@ def value_checks(line):
     return [f'readme_value("{v}", {e});' for e, v in zip(exprs, vals)]
 
 
-def fragment_lines(text):
-    """A fragment's lines (verbatim) with its value checks after them, and its #include lines."""
-    body, includes = [], []
-    for line in text.rstrip("\n").split("\n"):
+def fragment_lines(text, first, readme):
+    """A fragment's lines (verbatim) with its value checks after them, and its #include lines.
+    #line directives make the compiler report README.md's own line numbers."""
+    body, includes = [f'#line {first} "{readme}"'], []
+    for n, line in enumerate(text.rstrip("\n").split("\n")):
         if line.lstrip().startswith("#include"):
             includes.append(line)
             continue
         body.append(line)
-        body.extend(value_checks(line))
+        checks = value_checks(line)
+        if checks:
+            body += checks + [f'#line {first + n + 1} "{readme}"']
     return body, includes
 
 
-def programs(snippets, prelude_dir):
+def programs(snippets, prelude_dir, src_dir, readme):
     """{program name: C++ source}: preludes with their fragments pasted in, and complete snippets."""
     used, out = set(), {}
     for fname in sorted(os.listdir(prelude_dir)):
@@ -111,16 +116,18 @@ def programs(snippets, prelude_dir):
             if name not in snippets:
                 sys.exit(f"[readme] tests/readme/{fname} pastes '{name}', which README.md does not mark as a snippet")
             used.add(name)
-            lines, includes = fragment_lines(snippets[name])
+            lines, includes = fragment_lines(*snippets[name], readme)
             head += includes
-            body += [f"// ---- README.md snippet '{name}'"] + lines + [f"// ---- end of '{name}'"]
-        out[fname[:-4]] = "\n".join(head + body) + "\n"
-    for name, text in snippets.items():
+            body += [f"// ---- README.md snippet '{name}'"] + lines + [RESET, f"// ---- end of '{name}'"]
+        lines = head + body
+        gen = os.path.join(src_dir, fname)
+        out[fname[:-4]] = "\n".join(f'#line {i + 2} "{gen}"' if l is RESET else l for i, l in enumerate(lines)) + "\n"
+    for name, (text, first) in snippets.items():
         if name in used:
             continue
         if "int main(" not in text:
             sys.exit(f"[readme] snippet '{name}' is a fragment but no tests/readme/*.cpp pastes it")
-        out[name] = text
+        out[name] = f'#line {first} "{readme}"\n' + text
     return out
 
 
@@ -187,14 +194,14 @@ def main():
 
     blocks = parse_readme(a.readme)
     snippets = {n: t for (k, n), t in blocks.items() if k == "snippet"}
-    progs = programs(snippets, here)
+    src = os.path.join(a.work_dir, "src")
+    progs = programs(snippets, here, src, os.path.abspath(a.readme))
     examples = sorted({n.split("/", 1)[1] for (k, n) in blocks if n.startswith("examples/")})
     for (k, n) in blocks:
         if k.startswith("output") and n not in progs and not n.startswith("examples/"):
             sys.exit(f"[readme] README.md shows the output of '{n}', which is neither a snippet nor examples/{n}")
 
     shutil.rmtree(a.work_dir, ignore_errors=True)
-    src = os.path.join(a.work_dir, "src")
     os.makedirs(src)
     os.makedirs(os.path.join(a.work_dir, "run"))
     prefix = os.path.join(a.work_dir, "prefix")
@@ -235,7 +242,7 @@ def main():
                     fail(f"jit: the snippet's printout has no '{p}'")
             check_export(a.work_dir, r.stdout)
 
-    for (k, n), want in blocks.items():
+    for (k, n), (want, _) in blocks.items():
         if not k.startswith("output") or n not in stdout:
             continue
         got = stdout[n]
