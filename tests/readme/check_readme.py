@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import sys
 
-MARK = re.compile(r"^<!--\s*(snippet|output|output-excerpt):\s*([A-Za-z0-9_/]+)\s*-->\s*$")
+MARK = re.compile(r"^<!--\s*(snippet|output|output-excerpt|output-lines):\s*([A-Za-z0-9_/]+)\s*-->\s*$")
 RESET = object()  # in a prelude's lines: back to the generated file's own line numbers
 PLACE = re.compile(r"^\s*//@README ([A-Za-z0-9_]+)@\s*$")
 NUM = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
@@ -47,12 +47,19 @@ def fail(what, detail=""):
 
 
 def parse_readme(path):
-    """{(kind, name): (block text, README line of its first line)} for every marked fenced block."""
+    """[(kind, name, block text, README line of its first line)] for every marked fenced block.
+    A ```cpp block without a marker is an error: every C++ block of the README is checked."""
     lines = open(path, encoding="utf-8").read().split("\n")
-    blocks = {}
+    blocks = []
     i = 0
+    in_fence = False
     while i < len(lines):
         m = MARK.match(lines[i])
+        if not m and lines[i].startswith("```"):
+            if lines[i].startswith("```cpp") and not in_fence:
+                sys.exit(f"[readme] README.md line {i + 1}: a C++ block with no <!-- snippet: name --> "
+                         "(or output) marker above it: mark it, so that it is checked")
+            in_fence = not in_fence
         i += 1
         if not m:
             continue
@@ -65,9 +72,10 @@ def parse_readme(path):
         while i < len(lines) and lines[i].rstrip() != "```":
             body.append(lines[i])
             i += 1
-        if (kind, name) in blocks:
-            sys.exit(f"[readme] README.md marks '{kind}: {name}' twice")
-        blocks[(kind, name)] = ("\n".join(body) + "\n", first)
+        i += 1  # the closing fence
+        if kind == "snippet" and any(b[:2] == (kind, name) for b in blocks):
+            sys.exit(f"[readme] README.md has two snippets called '{name}'")
+        blocks.append((kind, name, "\n".join(body) + "\n", first))
     return blocks
 
 
@@ -193,11 +201,11 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
 
     blocks = parse_readme(a.readme)
-    snippets = {n: t for (k, n), t in blocks.items() if k == "snippet"}
+    snippets = {n: (t, first) for (k, n, t, first) in blocks if k == "snippet"}
     src = os.path.join(a.work_dir, "src")
     progs = programs(snippets, here, src, os.path.abspath(a.readme))
-    examples = sorted({n.split("/", 1)[1] for (k, n) in blocks if n.startswith("examples/")})
-    for (k, n) in blocks:
+    examples = sorted({n.split("/", 1)[1] for (k, n, _, _) in blocks if n.startswith("examples/")})
+    for (k, n, _, _) in blocks:
         if k.startswith("output") and n not in progs and not n.startswith("examples/"):
             sys.exit(f"[readme] README.md shows the output of '{n}', which is neither a snippet nor examples/{n}")
 
@@ -242,22 +250,42 @@ def main():
                     fail(f"jit: the snippet's printout has no '{p}'")
             check_export(a.work_dir, r.stdout)
 
-    for (k, n), (want, _) in blocks.items():
+    for (k, n, want, first) in blocks:
         if not k.startswith("output") or n not in stdout:
             continue
         got = stdout[n]
+        where = f"README.md line {first}: the {k} block of '{n}'"
         if k == "output" and got.rstrip("\n") != want.rstrip("\n"):
-            fail(f"the output block of '{n}' is not what it prints", diff(want, got))
+            fail(f"{where} is not what it prints", diff(want, got))
         elif k == "output-excerpt" and want.rstrip("\n") + "\n" not in got:
-            fail(f"the output-excerpt block of '{n}' is not part of what it prints", diff(want, got))
+            fail(f"{where} is not part of what it prints", diff(want, got))
+        elif k == "output-lines" and (missing := unmatched_line(want, got)) is not None:
+            fail(f"{where}: line {first + missing} is not printed (in this order)", got)
         else:
-            print(f"[readme] {k} of {n}: as printed", flush=True)
+            print(f"[readme] {where}: as printed", flush=True)
 
     if failures:
         print(f"[readme] {len(failures)} failure(s)")
         return 1
     print(f"[readme] ok: {len(progs)} README programs and {len(examples)} examples")
     return 0
+
+
+def unmatched_line(want, got):
+    """Index of the first README line that no later printed line matches, or None. `...` in a
+    line stands for any text; lines left out between two shown lines are allowed (elisions)."""
+    printed = got.split("\n")
+    at = 0
+    for k, line in enumerate(want.rstrip("\n").split("\n")):
+        if line.strip() == "...":
+            continue
+        pattern = re.compile(".*".join(re.escape(p) for p in line.rstrip().split("...")))
+        while at < len(printed) and not pattern.fullmatch(printed[at].rstrip()):
+            at += 1
+        if at == len(printed):
+            return k
+        at += 1
+    return None
 
 
 def diff(want, got):
