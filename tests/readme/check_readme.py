@@ -140,7 +140,10 @@ def programs(snippets, prelude_dir, src_dir, readme):
 
 
 def run(cmd, cwd=None, what=None):
-    r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as e:
+        r = subprocess.CompletedProcess(cmd, 127, str(e))
     if r.returncode != 0:
         if what:
             fail(what, f"$ {' '.join(cmd)}\n{r.stdout[-6000:]}")
@@ -169,9 +172,11 @@ def check_export(work, stdout):
     exe = os.path.join(folder, "build", "train_step_run")
     if not os.path.isdir(folder):
         return fail("jit: low.export_to(\"train_step_export\") wrote no folder train_step_export/")
-    for f in ["train_step.cpp", "train_step.h", "train_step_constants.bin", "train_step_run.cpp", "CMakeLists.txt"]:
-        if not os.path.exists(os.path.join(folder, f)):
-            fail(f"jit: the export has no {f} (the README says it is named after the jit)")
+    files = ["train_step.cpp", "train_step.h", "train_step_constants.bin", "train_step_run.cpp", "CMakeLists.txt"]
+    missing = [f for f in files if not os.path.exists(os.path.join(folder, f))]
+    if missing:
+        return fail(f"jit: the export has no {', '.join(missing)} (the README says its files are named after the jit)",
+                    "it has: " + ", ".join(sorted(os.listdir(folder))))
     if run(["cmake", "-S", folder, "-B", os.path.join(folder, "build"), "-DCMAKE_BUILD_TYPE=Release"],
            what="jit: configuring the exported folder").returncode != 0:
         return
@@ -198,12 +203,14 @@ def main():
     ap.add_argument("--build-type", default="Release")
     ap.add_argument("--generator", default="Unix Makefiles")
     a = ap.parse_args()
+    for d in ("readme", "source_dir", "build_dir", "work_dir"):
+        setattr(a, d, os.path.abspath(getattr(a, d)))
     here = os.path.dirname(os.path.abspath(__file__))
 
     blocks = parse_readme(a.readme)
     snippets = {n: (t, first) for (k, n, t, first) in blocks if k == "snippet"}
     src = os.path.join(a.work_dir, "src")
-    progs = programs(snippets, here, src, os.path.abspath(a.readme))
+    progs = programs(snippets, here, src, a.readme)
     examples = sorted({n.split("/", 1)[1] for (k, n, _, _) in blocks if n.startswith("examples/")})
     for (k, n, _, _) in blocks:
         if k.startswith("output") and n not in progs and not n.startswith("examples/"):
@@ -260,7 +267,8 @@ def main():
         elif k == "output-excerpt" and want.rstrip("\n") + "\n" not in got:
             fail(f"{where} is not part of what it prints", diff(want, got))
         elif k == "output-lines" and (missing := unmatched_line(want, got)) is not None:
-            fail(f"{where}: line {first + missing} is not printed (in this order)", got)
+            fail(f"{where}: line {first + missing} is not printed (in this order)",
+                 want.split("\n")[missing])
         else:
             print(f"[readme] {where}: as printed", flush=True)
 
