@@ -11,6 +11,7 @@ SLOPE_DEBIAN_PACKAGES=(
   clang                                   # the second compiler CI checks with (its libclang-rt-14-dev has libFuzzer)
   zlib1g-dev                              # gzipped IDX files (slope::load_idx)
   dataset-fashion-mnist                   # slope::data::fashion_mnist() reads its files
+  libcli11-dev                            # the training examples' command-line flags
 )
 
 slope_install_deps() {
