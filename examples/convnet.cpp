@@ -49,7 +49,7 @@ ConvNet make_convnet(const Tensor& key) {
 }
 // [/snippet:model]
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   TrainingFlags defaults;  // lr 1e-3, seed 0
   defaults.epochs = 5;
   defaults.batch_size = 128;
@@ -144,11 +144,19 @@ int main(int argc, char** argv) {
   predict.lower(sample).export_to(exported.string(), "predict");
   write_raw(sample, exported / "sample_images.bin");  // what the folder's CLI can be checked with
   write_raw(predict(sample), exported / "sample_logits.bin");
-  std::printf("exported the predictor to %s (cmake -S %s -B %s/build && cmake --build %s/build)\n", exported.c_str(),
-              exported.c_str(), exported.c_str(), exported.c_str());
+  std::printf("exported the predictor to %s/ (a CMake project without slope: see its README.md)\n", exported.c_str());
 
   log.write_csv(out / "history.csv");
   log.write_svg(out / "curves.svg", "convnet, Fashion-MNIST", "mean cross-entropy");
   std::printf("wrote %s, %s\n", (out / "history.csv").c_str(), (out / "curves.svg").c_str());
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // a missing dataset, a checkpoint that does not fit, ...
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
 }

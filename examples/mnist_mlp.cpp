@@ -36,7 +36,7 @@ Mlp make_mlp(const Tensor& key) {
 }
 // [/snippet:model]
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   TrainingFlags defaults;  // 3 epochs, batch 200, lr 1e-3, seed 0
   defaults.out = "mnist_mlp_out";
   auto [flags, exit_code] = parse_training_flags(argc, argv, "Train a 784-100-10 MLP on Fashion-MNIST", defaults);
@@ -137,12 +137,20 @@ int main(int argc, char** argv) {
   predict.lower(sample).export_to(exported.string(), "predict");
   write_raw(sample, exported / "sample_images.bin");  // what the folder's CLI can be checked with
   write_raw(predict(sample), exported / "sample_logits.bin");
-  std::printf("exported the predictor to %s (cmake -S %s -B %s/build && cmake --build %s/build)\n", exported.c_str(),
-              exported.c_str(), exported.c_str(), exported.c_str());
+  std::printf("exported the predictor to %s/ (a CMake project without slope: see its README.md)\n", exported.c_str());
   // [/snippet:export]
 
   log.write_csv(out / "history.csv");
   log.write_svg(out / "curves.svg", "784-100-10 MLP, Fashion-MNIST", "summed cross-entropy / batch size");
   std::printf("wrote %s, %s\n", (out / "history.csv").c_str(), (out / "curves.svg").c_str());
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // a missing dataset, a checkpoint that does not fit, ...
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
 }
