@@ -2,6 +2,7 @@
 // What a training run records: the loss of every step and, per epoch, its wall-clock time and the
 // test accuracy. Written as history.csv (one row per epoch, what bench/ reads) and drawn as
 // curves.svg (loss and accuracy panels, svg_plot.h).
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 #include <string>
