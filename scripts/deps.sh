@@ -12,6 +12,7 @@ SLOPE_DEBIAN_PACKAGES=(
   zlib1g-dev                              # gzipped IDX files (slope::load_idx)
   dataset-fashion-mnist                   # slope::data::fashion_mnist() reads its files
   ccache                                  # CI: the reference-only stage reuses the release stage's objects
+  libcli11-dev                            # the training examples' command-line flags
 )
 
 slope_install_deps() {
