@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "skip.h"
 #include "io/helpers.h"
 #include "slope/slope.h"
 
@@ -124,7 +125,7 @@ std::vector<float> run(const Step& step, M& m, S& s, const data::Dataset& d, int
 // Over five seeds (initialisation and batch order) the runs reached test accuracies 0.72-0.80 and
 // last/first loss ratios 0.29-0.40; this one reaches 0.78 and 0.33.
 TEST(Training, MlpOneEpochOnFashionMnistLearns) {
-  if (!have_fashion_mnist()) GTEST_SKIP() << "the Debian package dataset-fashion-mnist is not installed";
+  if (!have_fashion_mnist()) SLOPE_SKIP("the Debian package dataset-fashion-mnist is not installed");
   const data::Dataset train = first(data::fashion_mnist("train"), 10000), test = first(data::fashion_mnist("test"), 2000);
   Mlp model = make_mlp(random::key(0));
   optim::SGDState state = kSgd.init(model);
@@ -146,7 +147,7 @@ TEST(Training, MlpOneEpochOnFashionMnistLearns) {
 // losses and final state, bit for bit. Without the optimizer state (momentum reset) they differ,
 // which shows the check can fail.
 TEST(Training, ResumingMlpFromCheckpointIsBitForBit) {
-  if (!have_fashion_mnist()) GTEST_SKIP() << "the Debian package dataset-fashion-mnist is not installed";
+  if (!have_fashion_mnist()) SLOPE_SKIP("the Debian package dataset-fashion-mnist is not installed");
   const data::Dataset train = first(data::fashion_mnist("train"), 2000);
   test_io::TempDir dir;
 
@@ -180,7 +181,7 @@ TEST(Training, ResumingMlpFromCheckpointIsBitForBit) {
 // The same with Adam and BatchNorm: the running statistics and both Adam moments travel in the
 // checkpoint.
 TEST(Training, ResumingConvnetWithBatchNormFromCheckpointIsBitForBit) {
-  if (!have_fashion_mnist()) GTEST_SKIP() << "the Debian package dataset-fashion-mnist is not installed";
+  if (!have_fashion_mnist()) SLOPE_SKIP("the Debian package dataset-fashion-mnist is not installed");
   const data::Dataset train = first(data::fashion_mnist("train"), 320);
   test_io::TempDir dir;
 
