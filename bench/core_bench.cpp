@@ -87,7 +87,9 @@ void train_step_bench() {
     Mlp m2 = slope::tree_map([](const Tensor& p, const Tensor& b) { return p - b * 0.05f; }, m, v2);
     return std::make_tuple(l, m2, v2);
   };
-  auto step = slope::jit(train);
+  // One name for both jit objects below: the name is part of the generated code (its entry points),
+  // so the second object finds the first one's library on disk only under the same name.
+  auto step = slope::jit(train, "mlp_step");
   auto batch_at = [&](int64_t i) {
     return std::make_pair(xs.slice(0, i * batch, (i + 1) * batch), ys.slice(0, i * batch, (i + 1) * batch));
   };
@@ -107,7 +109,7 @@ void train_step_bench() {
   check(std::isfinite(loss.item<float>()), "mlp epoch");
   report("mlp_epoch_fmnist_shape", t, "s");
   // A new jit object with the same function: traces again, the code comes from the disk cache.
-  auto fresh = slope::jit(train);
+  auto fresh = slope::jit(train, "mlp_step");
   t0 = std::chrono::steady_clock::now();
   fresh(model, velocity, x0, y0);
   double cached = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -1,5 +1,5 @@
 // The spellings a PyTorch user types first. Values are checked against PyTorch by the golden
-// cases (tests/torch/gen_golden.py, api_cases); this file checks what golden files cannot express:
+// cases (tests/torch/golden/spellings.py); this file checks what golden files cannot express:
 // that each spelling compiles with the literal types users write (int, int64_t, size_t) and picks
 // the intended overload, and the behaviour around it (global generator, pytrees, item()).
 #include <gtest/gtest.h>

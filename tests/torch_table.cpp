@@ -531,7 +531,7 @@ const Table& table() {
         }}}},
       {"einsum", {{"free", [](In x, Kw kw) { return ONE(slope::einsum(kw["equation"].get<std::string>(), x)); }}}},
       {"interpolate", {{"nn", [](In x, Kw kw) { return ONE(slope::nn::interpolate(x[0], interpolate_opts(kw))); }}}},
-      // ---- api: the spellings a PyTorch user types first (see gen_golden.py api_cases)
+      // ---- api: the spellings a PyTorch user types first (see tests/torch/golden/spellings.py)
       {"where_method", {{"method", [](In x, Kw) { return ONE(x[0].where(x[1], x[2])); }}}},
       {"where_method_scalar", {{"method(literal)", [](In x, Kw kw) {
          slope::Scalar s = scal(kw["other"]);

@@ -1,5 +1,5 @@
 #pragma once
-// The C++ side of the PyTorch oracle: every op of tests/torch/gen_golden.py's TORCH table mapped to its
+// The C++ side of the PyTorch oracle: every op of the TORCH table of tests/torch/golden/reference.py mapped to its
 // slope spellings (free function, Tensor method, operator), with the case's kwargs turned into C++
 // arguments. Used by the forward, gradient and jit suites of tests/test_torch_ops.cpp.
 #include <functional>

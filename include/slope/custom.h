@@ -33,17 +33,10 @@ std::function<Tensor(const Tensor&)> custom_vjp(std::function<Tensor(const Tenso
 std::function<Tensor(const Tensor&)> checkpoint(std::function<Tensor(const Tensor&)> f);
 
 namespace detail {
-// For the library's elementwise procedures: y = f(x) (of x's type) whose derivative is
-// t * derivative(x, y), as a custom_jvp. `derivative` must be written with differentiable ops so
-// higher derivatives work (the rule computes y with this op again, so they use the rule too).
-// With no transformation active, f just runs.
-Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Tensor(const Tensor&)> f,
-                             std::function<Tensor(const Tensor& x, const Tensor& y)> derivative);
-// The binary form: z = f(a, b) (a and b of one shape and dtype) whose tangent is
-// ta * da + tb * db with (da, db) = partials(a, b, z).
-using BinaryPartials = std::function<std::pair<Tensor, Tensor>(const Tensor& a, const Tensor& b, const Tensor& z)>;
-Tensor binary_with_derivative(const char* name, const Tensor& a, const Tensor& b,
-                              std::function<Tensor(const Tensor&, const Tensor&)> f, BinaryPartials partials);
+// custom_jvp applied at once, for callers that know f's output types (the library's own
+// procedures: no trace of f to find them). With no transformation active, f just runs.
+Tensors call_custom_jvp(const TensorsFn& f, const JvpRuleFn& rule, const std::string& name, std::vector<AVal> out,
+                        const Tensors& in);
 }  // namespace detail
 
 }  // namespace slope

@@ -72,7 +72,4 @@ inline Tensor bind1(Prim p, std::initializer_list<Tensor> in, const Params& para
   return bind1(p, std::span<const Tensor>(in.begin(), in.size()), params);
 }
 
-// Makes a concrete tensor of the given type around a buffer (allocated if null).
-Tensor make_array(const AVal& aval, std::shared_ptr<Buffer> buffer = nullptr);
-
 }  // namespace slope

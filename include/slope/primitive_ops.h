@@ -56,6 +56,8 @@ inline Tensor cat(const std::vector<Tensor>& xs, int64_t axis) {
 }
 
 inline Tensor full(const Shape& s, Scalar v, DType d) { return bind1(Prim::full, {}, FullParams{s, d, v}); }
+// Zeros of x's type: the symbolic-zero tangent or cotangent made concrete.
+inline Tensor zeros_as(const Tensor& x) { return full(x.shape(), 0, x.dtype()); }
 inline Tensor arange(int64_t n, Scalar start, Scalar step, DType d) {
   return bind1(Prim::arange, {}, ArangeParams{n, start, step, d});
 }

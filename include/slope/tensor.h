@@ -278,6 +278,10 @@ class Tensor {
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
+// Makes a concrete tensor of the given type around a buffer (allocated if null). Backends make their
+// outputs with it, so it lives with the Tensor, below every interpreter.
+Tensor make_array(const AVal& aval, std::shared_ptr<Buffer> buffer = nullptr);
+
 // What sort and topk return, like torch.return_types.sort: `auto [values, indices] = x.sort();`.
 // A pytree (pytree.h), so transformed functions may return it.
 struct SortResult {

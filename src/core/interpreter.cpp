@@ -46,16 +46,4 @@ Tensor bind1(Prim p, std::span<const Tensor> in, const Params& params) {
   return out;
 }
 
-Tensor make_array(const AVal& aval, std::shared_ptr<Buffer> buffer) {
-  check_dtype("make_array", aval.dtype);
-  if (!buffer) {
-    int64_t n = numel(aval.shape);
-    // n * itemsize must not wrap: a wrapped size would allocate a small block for a huge tensor.
-    check(n >= 0 && static_cast<uint64_t>(n) <= PTRDIFF_MAX / itemsize(aval.dtype), "alloc", "a tensor of ",
-          to_string(aval), " does not fit in memory");
-    buffer = Buffer::allocate(static_cast<size_t>(n) * itemsize(aval.dtype));
-  }
-  return Tensor(std::make_shared<TensorImpl>(aval, std::move(buffer)));
-}
-
 }  // namespace slope

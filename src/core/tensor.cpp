@@ -1,10 +1,21 @@
 // Tensor: metadata, data access and the scalar constructors. Operations live in procedures/.
 #include "slope/tensor.h"
 
-#include "slope/interpreter.h"
-#include "slope/ops.h"
+#include <cstdint>
 
 namespace slope {
+
+Tensor make_array(const AVal& aval, std::shared_ptr<Buffer> buffer) {
+  check_dtype("make_array", aval.dtype);
+  if (!buffer) {
+    int64_t n = numel(aval.shape);
+    // n * itemsize must not wrap: a wrapped size would allocate a small block for a huge tensor.
+    check(n >= 0 && static_cast<uint64_t>(n) <= PTRDIFF_MAX / itemsize(aval.dtype), "alloc", "a tensor of ",
+          to_string(aval), " does not fit in memory");
+    buffer = Buffer::allocate(static_cast<size_t>(n) * itemsize(aval.dtype));
+  }
+  return Tensor(std::make_shared<TensorImpl>(aval, std::move(buffer)));
+}
 
 namespace {
 const TensorImpl& impl_of(const std::shared_ptr<TensorImpl>& p) {

@@ -7,7 +7,7 @@
 #include <limits>
 #include <numbers>
 
-#include "slope/custom.h"
+#include "with_derivative.h"
 #include "slope/interpreter.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"

@@ -6,7 +6,7 @@
 #include <limits>
 #include <numbers>
 
-#include "slope/custom.h"
+#include "with_derivative.h"
 #include "slope/nn_functional.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"

@@ -13,7 +13,7 @@
 #include <limits>
 #include <numbers>
 
-#include "slope/custom.h"
+#include "with_derivative.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"
 

@@ -3,7 +3,6 @@
 
 #include "slope/call.h"
 #include "slope/interpreter.h"
-#include "slope/ops.h"
 #include "slope/primitive_ops.h"
 #include "slope/transforms.h"
 
@@ -152,7 +151,7 @@ class CustomVjpBody final : public FunctionBody {
     check(outs.size() == y.size(), name_.c_str(), "fwd returned ", outs.size(), " outputs, expected ", y.size());
     for (size_t i = 0; i < outs.size(); ++i) y[i] = outs[i];
     Tensors ts;
-    for (size_t i = 0; i < t.size(); ++i) ts.push_back(t[i].defined() ? t[i] : zeros_like(x[i]));
+    for (size_t i = 0; i < t.size(); ++i) ts.push_back(t[i].defined() ? t[i] : prims::zeros_as(x[i]));
     auto lin = std::make_shared<CustomVjpLinear>(name_, bwd_, res, avals_of(Tensors(x.begin(), x.end())), out_);
     Tensors touts = call(lin, ts);
     for (size_t i = 0; i < touts.size(); ++i) ty[i] = touts[i];
@@ -213,7 +212,7 @@ class CustomJvpBody final : public FunctionBody {
   bool has_jvp() const override { return true; }
   void jvp(std::span<const Tensor> x, std::span<const Tensor> t, std::span<Tensor> y, std::span<Tensor> ty) const override {
     Tensors ts;
-    for (size_t i = 0; i < t.size(); ++i) ts.push_back(t[i].defined() ? t[i] : zeros_like(x[i]));
+    for (size_t i = 0; i < t.size(); ++i) ts.push_back(t[i].defined() ? t[i] : prims::zeros_as(x[i]));
     auto [outs, touts] = rule_(Tensors(x.begin(), x.end()), ts);
     check(outs.size() == y.size() && touts.size() == y.size(), name_.c_str(), "the jvp rule must return ", y.size(),
           " outputs and ", y.size(), " tangents");
@@ -300,7 +299,7 @@ class CheckpointBody final : public FunctionBody {
     Tensors outs = f_(xs);
     for (size_t i = 0; i < outs.size(); ++i) y[i] = outs[i];
     Tensors operands = xs;
-    for (size_t i = 0; i < t.size(); ++i) operands.push_back(t[i].defined() ? t[i] : zeros_like(x[i]));
+    for (size_t i = 0; i < t.size(); ++i) operands.push_back(t[i].defined() ? t[i] : prims::zeros_as(x[i]));
     Tensors touts = call(std::make_shared<CheckpointLinear>(name_, f_, xs.size(), out_), operands);
     for (size_t i = 0; i < touts.size(); ++i) ty[i] = touts[i];
   }
@@ -335,27 +334,9 @@ Tensors apply_checkpoint_known(const TensorsFn& f, const std::string& name, std:
 }  // namespace
 
 namespace detail {
-Tensor unary_with_derivative(const char* name, const Tensor& x, std::function<Tensor(const Tensor&)> f,
-                             std::function<Tensor(const Tensor& x, const Tensor& y)> derivative) {
-  TensorsFn ff = [f](const Tensors& a) { return Tensors{f(a[0])}; };
-  JvpRuleFn rule = [name = std::string(name), f, derivative](const Tensors& p, const Tensors& t) {
-    // y through the op itself, not f: an enclosing transformation (a higher derivative) then
-    // meets this rule again instead of differentiating f's formula.
-    Tensor y = unary_with_derivative(name.c_str(), p[0], f, derivative);
-    return std::make_pair(Tensors{y}, Tensors{mul(t[0], derivative(p[0], y))});
-  };
-  return apply_custom_jvp_known(ff, rule, name, {x.aval()}, {x})[0];
-}
-
-Tensor binary_with_derivative(const char* name, const Tensor& a, const Tensor& b,
-                              std::function<Tensor(const Tensor&, const Tensor&)> f, BinaryPartials partials) {
-  TensorsFn ff = [f](const Tensors& x) { return Tensors{f(x[0], x[1])}; };
-  JvpRuleFn rule = [name = std::string(name), f, partials](const Tensors& p, const Tensors& t) {
-    Tensor z = binary_with_derivative(name.c_str(), p[0], p[1], f, partials);  // see unary_with_derivative
-    auto [da, db] = partials(p[0], p[1], z);
-    return std::make_pair(Tensors{z}, Tensors{add(mul(t[0], da), mul(t[1], db))});
-  };
-  return apply_custom_jvp_known(ff, rule, name, {a.aval()}, {a, b})[0];
+Tensors call_custom_jvp(const TensorsFn& f, const JvpRuleFn& rule, const std::string& name, std::vector<AVal> out,
+                        const Tensors& in) {
+  return apply_custom_jvp_known(f, rule, name, std::move(out), in);
 }
 }  // namespace detail
 

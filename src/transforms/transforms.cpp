@@ -2,7 +2,6 @@
 // transforms.h handle pytrees and call these.
 #include "slope/transforms.h"
 
-#include "slope/ops.h"
 #include "slope/primitive_ops.h"
 #include "traces/tracers.h"
 
@@ -34,7 +33,7 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> jvp_flat(const FlatFn& f, co
   for (auto& r : raw) {
     auto [p, t] = jvp.unpack(r);
     y.push_back(p);
-    ty.push_back(t.defined() ? t : zeros_like(p));
+    ty.push_back(t.defined() ? t : prims::zeros_as(p));
   }
   return {y, ty};
 }
@@ -76,7 +75,7 @@ std::vector<Tensor> apply_linear(const Linearized& l, const std::vector<Tensor>&
   // Outputs with a symbolic-zero tangent come back undefined: make them real zeros.
   std::vector<Tensor> res = l.linear->run(tangents);
   for (size_t i = 0; i < res.size(); ++i)
-    if (!res[i].defined()) res[i] = zeros(l.out_avals[i].shape, l.out_avals[i].dtype);
+    if (!res[i].defined()) res[i] = prims::full(l.out_avals[i].shape, 0, l.out_avals[i].dtype);
   return res;
 }
 
@@ -87,7 +86,7 @@ std::vector<Tensor> apply_transpose(const Linearized& l, const std::vector<Tenso
           to_string(l.out_avals[i]), cts[i].defined() ? ", got " + to_string(cts[i].aval()) : "");
   std::vector<Tensor> g = transpose_program(*l.linear, cts);
   for (size_t i = 0; i < g.size(); ++i)
-    if (!g[i].defined()) g[i] = zeros(l.in_avals[i].shape, l.in_avals[i].dtype);
+    if (!g[i].defined()) g[i] = prims::full(l.in_avals[i].shape, 0, l.in_avals[i].dtype);
   return g;
 }
 
@@ -99,8 +98,8 @@ void check_scalar_output(const char* transform, const Tensor& y) {
         " (integer and bool outputs have no gradient)");
 }
 
-Tensor ones_like_cotangent(const Tensor& y) { return ones(y.shape(), y.dtype()); }
-Tensor zeros_cotangent(const AVal& a) { return zeros(a.shape, a.dtype); }
+Tensor ones_like_cotangent(const Tensor& y) { return prims::full(y.shape(), 1, y.dtype()); }
+Tensor zeros_cotangent(const AVal& a) { return prims::full(a.shape, 0, a.dtype); }
 
 std::vector<Tensor> vmap_flat(const FlatFn& f, const std::vector<Tensor>& args,
                               const std::vector<std::optional<int64_t>>& in_dims,
@@ -181,10 +180,14 @@ Shape cat_shapes(const Shape& a, const Shape& b) {
   for (auto d : b) r.push_back(d);
   return r;
 }
-// eye(n) reshaped to [n, *shape]: the standard basis of a space of that shape.
+// The identity matrix of size n reshaped to [n, *shape]: the standard basis of a space of that
+// shape (i == j of two broadcast aranges; built from primitives, as transforms sit below ops.h).
 Tensor basis_of(const Shape& shape, DType dtype) {
   int64_t n = numel(shape);
-  return reshape(eye(n, std::nullopt, dtype), cat_shapes(Shape{n}, shape));
+  Tensor i = prims::arange(n, 0, 1, i64);
+  Tensor rows = prims::expand(prims::reshape(i, Shape{n, 1}), Shape{n, n});
+  Tensor cols = prims::expand(prims::reshape(i, Shape{1, n}), Shape{n, n});
+  return prims::reshape(prims::cast(prims::equal(rows, cols), dtype), cat_shapes(Shape{n}, shape));
 }
 }  // namespace
 
@@ -201,7 +204,7 @@ Tensor jacfwd_flat(const std::function<Tensor(const Tensor&)>& f, const Tensor& 
   Axes perm;
   for (int64_t i = 1; i < cols.ndim(); ++i) perm.push_back(i);
   perm.push_back(0);
-  return reshape(prims::permute(cols, perm), cat_shapes(out_shape, x.shape()));
+  return prims::reshape(prims::permute(cols, perm), cat_shapes(out_shape, x.shape()));
 }
 
 Tensor jacrev_flat(const std::function<Tensor(const Tensor&)>& f, const Tensor& x) {
@@ -212,7 +215,7 @@ Tensor jacrev_flat(const std::function<Tensor(const Tensor&)>& f, const Tensor& 
   check(is_floating(y.dtype()), "jacrev", "f must return a floating-point tensor, got ", to_string(y.aval()));
   // One pullback per output basis vector, batched: rows [m, *in].
   Tensor rows = vmap([&](const Tensor& ct) { return detail::apply_transpose(lin, {ct})[0]; })(basis_of(y.shape(), y.dtype()));
-  return reshape(rows, cat_shapes(y.shape(), x.shape()));
+  return prims::reshape(rows, cat_shapes(y.shape(), x.shape()));
 }
 
 }  // namespace slope
