@@ -10,7 +10,7 @@
 //   kept dims outer, reduced inner  -> "local": one accumulator per output element;
 //   otherwise                       -> "into": an accumulator array the size of the output is
 //                                      updated in place (double for floating sums, like eager).
-// Threads: slope::jit::parallel_for (jit_kernels.h: slope's pool in process, OpenMP in exported
+// Threads: slope::jit::parallel_for (codegen/runtime.h: slope's pool in process, OpenMP in exported
 // builds) over the outermost kept loop (flattened with its neighbours when it is short), only
 // above kParallelWork; a whole reduction to one value splits its outermost loop and combines
 // one partial per share in share order (deterministic for a given thread count). Floating sums
@@ -25,7 +25,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "codegen.h"
+#include "backends/cpu/codegen/codegen.h"
 
 namespace slope::cpu::codegen {
 
