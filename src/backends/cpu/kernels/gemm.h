@@ -20,15 +20,14 @@ namespace slope::kernels {
 template <bool TA, bool TB, class T, class ParallelFor>
 void gemm_loop(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc,
                const ParallelFor& parallel_for) {
-  const int64_t as_i = TA ? 1 : lda, as_p = TA ? lda : 1, bs_p = TB ? 1 : ldb, bs_j = TB ? ldb : 1;
   parallel_for(m, rows_grain(n * k), [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) {
       T* __restrict ci = c + i * ldc;
       for (int64_t j = 0; j < n; ++j) ci[j] = T(0);
       for (int64_t p = 0; p < k; ++p) {
-        const T av = a[i * as_i + p * as_p];
-        const T* __restrict bp = b + p * bs_p;
-        for (int64_t j = 0; j < n; ++j) ci[j] = scalar::add<T>(ci[j], scalar::mul<T>(av, bp[j * bs_j]));
+        const T av = TA ? a[p * lda + i] : a[i * lda + p];
+        const T* __restrict bp = TB ? b + p : b + p * ldb;
+        for (int64_t j = 0; j < n; ++j) ci[j] = scalar::add<T>(ci[j], scalar::mul<T>(av, bp[TB ? j * ldb : j]));
       }
     }
   });
