@@ -34,7 +34,7 @@ class RangeFn {
 int num_threads();  // threads parallel_for may use (>= 1)
 
 // Holds BLAS to one thread on the calling thread while it lives: slope cuts products into blocks
-// itself (gemm.cpp), and BLAS's own threads would be a second pool fighting this one.
+// itself (kernels/gemm.h), and BLAS's own threads would be a second pool fighting this one.
 class BlasSerialScope {
  public:
   BlasSerialScope();
