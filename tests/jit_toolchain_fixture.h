@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "backends/cpu/toolchain.h"
+#include "backends/cpu/toolchain/toolchain.h"
 #include "env_guard.h"
 
 namespace slope_test {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "skip.h"
-#include "backends/cpu/gemm_split.h"
+#include "backends/cpu/kernels/gemm_split.h"
 #include "backends/cpu/parallel.h"
 #include "slope/backend.h"
 #include "slope/ops.h"

@@ -1,7 +1,7 @@
 // Registration and dispatch of the cpu backend (the default): fast eager kernels for every
-// primitive and dtype the shape rules accept. Kernels live one concept per file (see kernels.h).
-#include "jit.h"
-#include "kernels.h"
+// primitive and dtype the shape rules accept. Kernels live one concept per file (see eager.h; the loops shared with generated code are in kernels/).
+#include "backends/cpu/codegen/jit.h"
+#include "backends/cpu/eager.h"
 
 namespace slope {
 
@@ -10,7 +10,7 @@ namespace {
 class CpuBackend final : public Backend {
  public:
   std::string name() const override { return "cpu"; }
-  // jit: generated C++ (codegen*.cpp), falling back on the interpreter if the compiler fails.
+  // jit: generated C++ (codegen/*.cpp), falling back on the interpreter if the compiler fails.
   std::shared_ptr<const Executable> compile(const Program& program) override {
     return cpu::compile_program(program, [this](const Program& p) { return Backend::compile(p); });
   }

@@ -3,8 +3,8 @@
 // pointers with the scalar function inlined: g++ -O3 vectorises the f32/f64/int paths. The dtype
 // switch happens once per call, never per element. Values come only from slope/scalar.h, so
 // results are bit-identical to the reference backend.
-#include "kernels.h"
-#include "parallel.h"
+#include "backends/cpu/eager.h"
+#include "backends/cpu/parallel.h"
 
 namespace slope::cpu {
 

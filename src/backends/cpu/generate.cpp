@@ -1,8 +1,10 @@
 // Kernels that make values from parameters: full, arange, and the threefry hash behind slope::random.
 #include <algorithm>
 
-#include "kernels.h"
-#include "parallel.h"
+#include "backends/cpu/eager.h"
+#include "backends/cpu/kernels/arange.h"
+#include "backends/cpu/kernels/threefry.h"
+#include "backends/cpu/parallel.h"
 
 namespace slope::cpu {
 
@@ -15,41 +17,20 @@ void full_typed(const FullParams& p, Tensor& out) {
   parallel_for(out.numel(), kParallelGrain, [&](int64_t b, int64_t e) { std::fill(o + b, o + e, v); });
 }
 
-// out[i] = start + i * step: exact wrapping int64 when the output and both parameters are integral,
-// otherwise double arithmetic rounded once (the reference backend's definition).
+// out[i] = start + i * step (kernels/arange.h): exact wrapping int64 when the output and both
+// parameters are integral, otherwise double arithmetic rounded once.
 template <class T>
 void arange_typed(const ArangeParams& p, Tensor& out) {
-  T* o = mut<T>(out);
-  if (scalar::is_int_v<T> && !p.start.is_float() && !p.step.is_float()) {
-    const uint64_t start = static_cast<uint64_t>(p.start.i), step = static_cast<uint64_t>(p.step.i);
-    parallel_for(p.n, kParallelGrain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i)
-        o[i] = scalar::convert<T>(static_cast<int64_t>(start + static_cast<uint64_t>(i) * step));
-    });
-  } else {
-    const double start = p.start.as_double(), step = p.step.as_double();
-    parallel_for(p.n, kParallelGrain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) o[i] = scalar::convert<T>(start + static_cast<double>(i) * step);
-    });
-  }
+  if (scalar::is_int_v<T> && !p.start.is_float() && !p.step.is_float())
+    kernels::arange_int(mut<T>(out), p.n, p.start.i, p.step.i, PoolFor{});
+  else
+    kernels::arange_float(mut<T>(out), p.n, p.start.as_double(), p.step.as_double(), PoolFor{});
 }
 
-// JAX's threefry_2x32: the flat counts, padded with one 0 to even length, are split in halves
-// x0 = c[0:h], x1 = c[h:2h]; pair i is hashed and the output is concat(x0', x1')[:n].
+// JAX's threefry_2x32 (kernels/threefry.h, shared with generated code: the same bits either way).
 void threefry(const Tensor& key, const Tensor& counts, Tensor& out) {
   const uint32_t* k = ptr<uint32_t>(key);
-  const uint32_t k0 = k[0], k1 = k[1];
-  const uint32_t* c = ptr<uint32_t>(counts);
-  uint32_t* o = mut<uint32_t>(out);
-  const int64_t n = counts.numel(), h = (n + 1) / 2;
-  parallel_for(h, 2048, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      uint32_t x0 = c[i], x1 = h + i < n ? c[h + i] : 0u;
-      scalar::threefry2x32(k0, k1, x0, x1);
-      o[i] = x0;
-      if (h + i < n) o[h + i] = x1;
-    }
-  });
+  kernels::threefry(k[0], k[1], ptr<uint32_t>(counts), mut<uint32_t>(out), counts.numel(), PoolFor{});
 }
 
 }  // namespace

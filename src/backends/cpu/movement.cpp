@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "kernels.h"
-#include "parallel.h"
+#include "backends/cpu/eager.h"
+#include "backends/cpu/parallel.h"
 
 namespace slope::cpu {
 

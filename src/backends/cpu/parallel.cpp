@@ -6,7 +6,7 @@
 // issues its parallel jobs back to back: spinning through the gaps keeps them on time. The spin
 // is bounded (spin_time()), so an idle process sleeps, and nothing else in the process spins: BLAS
 // never starts threads of its own under slope (see BlasSerialScope).
-#include "parallel.h"
+#include "backends/cpu/parallel.h"
 
 #include <dlfcn.h>
 

@@ -8,10 +8,12 @@
 #include <type_traits>
 #include <utility>
 
+#include "backends/cpu/kernels/grain.h"
+
 namespace slope::cpu {
 
-// Below this many elements of simple work, waking threads costs more than it saves.
-inline constexpr int64_t kParallelGrain = 32768;
+using kernels::kParallelGrain;
+using kernels::rows_grain;
 
 // A non-owning reference to a callable void(int64_t begin, int64_t end): no allocation per call.
 class RangeFn {
@@ -32,7 +34,7 @@ class RangeFn {
 int num_threads();  // threads parallel_for may use (>= 1)
 
 // Holds BLAS to one thread on the calling thread while it lives: slope cuts products into blocks
-// itself (gemm.cpp), and BLAS's own threads would be a second pool fighting this one.
+// itself (kernels/gemm.h), and BLAS's own threads would be a second pool fighting this one.
 class BlasSerialScope {
  public:
   BlasSerialScope();
@@ -60,11 +62,12 @@ inline void parallel_for(int64_t n, int64_t grain, F&& fn) {
   parallel_for_impl(n, grain, RangeFn(f));
 }
 
-// Grain in rows for loops whose rows hold `row_cost` elements of work each.
-inline int64_t rows_grain(int64_t row_cost) {
-  if (row_cost < 1) row_cost = 1;
-  int64_t g = kParallelGrain / row_cost;
-  return g < 1 ? 1 : g;
-}
+// parallel_for as the value the shared kernels (kernels/) take for their pool.
+struct PoolFor {
+  template <class F>
+  void operator()(int64_t n, int64_t grain, F&& fn) const {
+    parallel_for(n, grain, fn);
+  }
+};
 
 }  // namespace slope::cpu

@@ -15,9 +15,9 @@
 #include <memory>
 #include <vector>
 
-#include "accumulators.h"
-#include "kernels.h"
-#include "parallel.h"
+#include "backends/cpu/kernels/accumulators.h"
+#include "backends/cpu/eager.h"
+#include "backends/cpu/parallel.h"
 
 namespace slope::cpu {
 

@@ -2,9 +2,9 @@
 // shared row sort (sort_rows.h, also pasted into jit-generated code), rows split between threads.
 #include <vector>
 
-#include "kernels.h"
-#include "parallel.h"
-#include "sort_rows.h"
+#include "backends/cpu/eager.h"
+#include "backends/cpu/parallel.h"
+#include "backends/cpu/kernels/sort_rows.h"
 
 namespace slope::cpu {
 

@@ -4,7 +4,7 @@
 // but A or B (read-only), so no packing is shared and no thread waits for another mid-product;
 // on two cores this runs 200x784x100 products ~1.3x faster than OpenBLAS's own threading.
 // Used by the eager matmul (matmul.cpp) and pasted into the preamble of jit-generated code
-// (jit_kernels.h), so: no includes beyond <cstdint>, nothing from the rest of slope.
+// (codegen/runtime.h), so: no includes beyond <cstdint>, nothing from the rest of slope.
 #include <cstdint>
 
 namespace slope::gemm_split {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "backends/cpu/compiler.h"
-#include "backends/cpu/unique_fd.h"
+#include "backends/cpu/toolchain/compiler.h"
+#include "backends/cpu/toolchain/unique_fd.h"
 
 namespace slope::cpu {
 

@@ -1,4 +1,4 @@
-#include "backends/cpu/cache_dir.h"
+#include "backends/cpu/toolchain/cache_dir.h"
 
 #include <dirent.h>
 #include <fcntl.h>

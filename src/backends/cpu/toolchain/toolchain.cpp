@@ -6,7 +6,7 @@
 // full disk all come back as a BuildResult without a library and with a log saying why, so the
 // caller can fall back to the interpreter. Only SharedLibrary::symbol throws (asking for a symbol
 // that the generated code does not define is a bug in the caller).
-#include "backends/cpu/toolchain.h"
+#include "backends/cpu/toolchain/toolchain.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -23,8 +23,8 @@
 #include <mutex>
 #include <optional>
 
-#include "backends/cpu/cache_dir.h"
-#include "backends/cpu/sha256.h"
+#include "backends/cpu/toolchain/cache_dir.h"
+#include "backends/cpu/toolchain/sha256.h"
 #include "slope/error.h"
 
 namespace slope::cpu {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "backends/cpu/unique_fd.h"
+#include "backends/cpu/toolchain/unique_fd.h"
 
 namespace slope::cpu {
 

@@ -1,7 +1,7 @@
 #pragma once
 // The cpu backend's code generator: a flat Program -> one C++ translation unit.
 //
-// Planning (codegen_plan.cpp) walks the program once. Every value is a *lazy expression*: a DAG
+// Planning (codegen/plan.cpp) walks the program once. Every value is a *lazy expression*: a DAG
 // of elementwise nodes over leaves, where a leaf is a strided view of a materialised buffer
 // (program input, constant, or a buffer some kernel wrote) or a literal. Elementwise primitives
 // extend the DAG; expand/reshape/permute/slice/flip rewrite the leaves' views (index arithmetic,
@@ -9,10 +9,10 @@
 // be: program outputs, operands of matmul/conv/gather/..., and values with several consumers
 // unless cheap to recompute. Reductions, pad and cat are loop kernels that consume a lazy
 // expression directly, so their elementwise producers fuse into them. The rest (matmul, conv,
-// gather, scatter_add, threefry, arange) call the small kernels of jit_kernels.h.
-// Loop nests are written by codegen_loops.cpp; consecutive stores of one shape share a loop
-// (codegen_stores.cpp); buffers of intermediates share one workspace arena planned by liveness
-// (codegen_source.cpp), which also assembles the final source.
+// gather, scatter_add, threefry, arange) call the small kernels of codegen/runtime.h.
+// Loop nests are written by codegen/loops.cpp; consecutive stores of one shape share a loop
+// (codegen/stores.cpp); buffers of intermediates share one workspace arena planned by liveness
+// (codegen/source.cpp), which also assembles the final source.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -113,9 +113,9 @@ class Generator {
   // kept dims. Adds one kernel (after any pending stores).
   void loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
             const View& dest);
-  // Adds a kernel that calls into jit_kernels.h (after any pending stores).
+  // Adds a kernel that calls into codegen/runtime.h (after any pending stores).
   void add_kernel(Kernel k);
-  // Stores `value` densely into temp buffer `buf` (codegen_stores.cpp). The store waits: the
+  // Stores `value` densely into temp buffer `buf` (codegen/stores.cpp). The store waits: the
   // next stores of the same shape join it in one loop, which computes each value once and hands
   // it to the later ones in a register. Any other kernel, or flush_stores(), writes the group.
   void store(const Lazy& value, int buf, const std::string& comment);
@@ -141,7 +141,7 @@ class Generator {
   mutable uint32_t epoch_ = 0;
 };
 
-// Fills `g` with the kernels of a flat program (codegen_plan.cpp).
+// Fills `g` with the kernels of a flat program (codegen/plan.cpp).
 void plan(const Program& program, Generator& g);
 
 // Concatenates anything printable (GCC 12 warns falsely on "literal" + std::string chains).
@@ -173,6 +173,6 @@ struct Source {
 };
 Source generate(const Program& program, const std::string& name);
 
-const std::string& preamble();  // slope/scalar.h + jit_kernels.h (embedded at build time)
+const std::string& preamble();  // slope/scalar.h + kernels/*.h + codegen/runtime.h (embedded at build time)
 
 }  // namespace slope::cpu::codegen

@@ -25,14 +25,15 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "codegen.h"
+#include "backends/cpu/codegen/codegen.h"
+#include "backends/cpu/kernels/conv.h"
 
 namespace slope::cpu::codegen {
 
 namespace {
 
-// Elements of one im2col slab (cf. conv.cpp: a few MiB, stays in cache for the GEMM).
-constexpr int64_t kColLimit = int64_t(1) << 20;
+// Elements of one im2col slab: the shared conv kernel's (a few MiB, stays in cache for the GEMM).
+using kernels::kColLimit;
 
 bool is_elementwise(Prim p) {
   Family f = family(p);
@@ -328,7 +329,7 @@ class Planner {
     return dense(b, prog_.vars[var]);
   }
 
-  // The eager kernel (accumulators.h via jit_kernels.h) on the stored operand.
+  // The eager kernel (accumulators.h via codegen/runtime.h) on the stored operand.
   Lazy argmax(int64_t axis, const Lazy& x, int var) {
     const AVal& av = prog_.vars[var];
     const int xb = dense_buf(materialize(x));
@@ -379,7 +380,7 @@ class Planner {
     return dense(b, av);
   }
 
-  // A kernel that calls into jit_kernels.h.
+  // A kernel that calls into codegen/runtime.h.
   void call(const std::string& comment, std::string body, std::vector<int> reads, std::vector<int> writes) {
     g_.add_kernel(Kernel{comment, std::move(body), std::move(reads), std::move(writes)});
   }

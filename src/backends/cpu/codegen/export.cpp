@@ -17,8 +17,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "codegen.h"
-#include "jit.h"
+#include "backends/cpu/codegen/codegen.h"
+#include "backends/cpu/codegen/jit.h"
 
 namespace slope::cpu {
 

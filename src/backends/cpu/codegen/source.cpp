@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "codegen.h"
+#include "backends/cpu/codegen/codegen.h"
 
 namespace slope::cpu::codegen {
 
@@ -123,7 +123,7 @@ Source generate(const Program& program, const std::string& name) {
 
   std::ostringstream os;
   os << "// " << name << ": the kernels and entry points slope's cpu backend generated (after a preamble of\n"
-     << "// shared helpers: slope/scalar.h, accumulators, jit_kernels.h).\n\n"
+     << "// shared helpers: slope/scalar.h, the kernels eager mode runs, codegen/runtime.h).\n\n"
      << "namespace {\n\n";
   for (size_t k = 0; k < g.kernels.size(); ++k) {
     const Kernel& kern = g.kernels[k];

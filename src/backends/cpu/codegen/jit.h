@@ -11,9 +11,9 @@ namespace slope::cpu {
 // The interpreted executable to fall back on (Backend::compile's default) when compiling fails.
 using FallbackFn = std::function<std::shared_ptr<const Executable>(const Program&)>;
 
-// codegen_compile.cpp: generated C++ built into a shared object.
+// codegen/compile.cpp: generated C++ built into a shared object.
 std::shared_ptr<const Executable> compile_program(const Program& program, const FallbackFn& fallback);
-// codegen_export.cpp: a standalone build folder (see Backend::export_program).
+// codegen/export.cpp: a standalone build folder (see Backend::export_program).
 void export_program(const Program& program, const std::string& dir, const std::string& name);
 
 }  // namespace slope::cpu

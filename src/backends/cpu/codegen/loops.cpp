@@ -10,7 +10,7 @@
 //   kept dims outer, reduced inner  -> "local": one accumulator per output element;
 //   otherwise                       -> "into": an accumulator array the size of the output is
 //                                      updated in place (double for floating sums, like eager).
-// Threads: slope::jit::parallel_for (jit_kernels.h: slope's pool in process, OpenMP in exported
+// Threads: slope::jit::parallel_for (codegen/runtime.h: slope's pool in process, OpenMP in exported
 // builds) over the outermost kept loop (flattened with its neighbours when it is short), only
 // above kParallelWork; a whole reduction to one value splits its outermost loop and combines
 // one partial per share in share order (deterministic for a given thread count). Floating sums
@@ -25,7 +25,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "codegen.h"
+#include "backends/cpu/codegen/codegen.h"
 
 namespace slope::cpu::codegen {
 
@@ -276,6 +276,345 @@ struct Dim {
   int64_t ds;              // destination stride (0 for reduced dims)
 };
 
+// The dims of the iteration space (size-1 dims dropped), in the loop order of the file comment,
+// neighbours that are one contiguous run in every view merged.
+std::vector<Dim> nest_dims(const Shape& shape, const std::vector<bool>& reduced, Reduce r, const View& dest,
+                           const std::vector<Node>& nodes, const std::vector<Buf>& bufs,
+                           const std::vector<int>& leaves) {
+  std::vector<Dim> dims;
+  for (size_t i = 0, j = 0; i < shape.size(); ++i) {
+    int64_t ds = reduced[i] ? 0 : dest.strides[j++];
+    if (shape[i] == 1) continue;
+    Dim d{shape[i], static_cast<bool>(reduced[i]), {}, ds};
+    for (int l : leaves) d.s.push_back(nodes[l].view.strides[i]);
+    dims.push_back(std::move(d));
+  }
+  if (r == Reduce::none) {
+    std::stable_sort(dims.begin(), dims.end(), [](const Dim& a, const Dim& b) { return std::abs(a.ds) > std::abs(b.ds); });
+  } else if (!leaves.empty()) {
+    // The leaf that moves along the most dims, then the biggest buffer.
+    size_t primary = 0;
+    std::pair<int64_t, int64_t> best{-1, -1};
+    for (size_t l = 0; l < leaves.size(); ++l) {
+      int64_t moving = 0;
+      for (const Dim& d : dims) moving += d.s[l] != 0;
+      std::pair<int64_t, int64_t> score{moving, bufs[nodes[leaves[l]].view.buf].numel};
+      if (score > best) best = score, primary = l;
+    }
+    std::stable_sort(dims.begin(), dims.end(),
+                     [&](const Dim& a, const Dim& b) { return std::abs(a.s[primary]) > std::abs(b.s[primary]); });
+  }
+  std::vector<Dim> merged;
+  for (Dim& d : dims) {
+    if (!merged.empty()) {
+      Dim& o = merged.back();
+      bool ok = o.red == d.red && o.ds == d.ds * d.n;
+      for (size_t l = 0; ok && l < leaves.size(); ++l) ok = o.s[l] == d.s[l] * d.n;
+      if (ok) {
+        o.n *= d.n;
+        o.s = d.s;
+        o.ds = d.ds;
+        continue;
+      }
+    }
+    merged.push_back(std::move(d));
+  }
+  return merged;
+}
+
+// The text of one loop nest, written step by step: the facts every step needs, the stream and
+// the current indentation. emit_loop picks the nest's form (one element, one pass per output
+// element, everything to one value, accumulate into the output) and calls the step that writes it.
+struct Nest {
+  Nest(const std::vector<Node>& nodes_, const std::vector<int>& order_, const std::vector<int>& leaves_,
+       const std::vector<std::pair<int, View>>& also_, std::vector<Dim> dims_)
+      : nodes(nodes_), order(order_), leaves(leaves_), also(also_), dims(std::move(dims_)), depth(dims.size()) {}
+
+  const std::vector<Node>& nodes;
+  const std::vector<int>& order;   // the DAG's nodes, operands first
+  const std::vector<int>& leaves;  // its loads, in order
+  const std::vector<std::pair<int, View>>& also;
+  std::vector<Dim> dims;
+  size_t depth = 0;
+  size_t n_kept = 0;   // kept (not reduced) dims
+  bool local = true;   // every kept dim before every reduced dim
+  bool has_red = false;
+  bool int_div = false;   // an integer division: its zero-divisor flag `bad` is carried along
+  bool parallel = false;  // worth threads (kParallelWork)
+  bool simd_sum = false;  // a floating sum: 8 interleaved lanes
+  std::string load;       // the root as the accumulator loads it
+  std::string root;       // "v<root>"
+  std::ostringstream os;
+  std::string ind = "  ";
+  // A parallel share is a lambda run by slope::jit::parallel_for; its own `bad` shadows the
+  // kernel's and is OR-ed into bad_all when the share ends (a compiler builtin: <atomic> would
+  // double the preamble's compile time).
+  std::string share_open() const { return int_div ? "    int bad = 0;\n" : ""; }
+  std::string share_close() const {
+    return int_div ? "    if (bad) __atomic_store_n(&bad_all, 1, __ATOMIC_RELAXED);\n" : "";
+  }
+
+  static std::string var(size_t d) { return cat("i", d); }
+
+  // Offset of leaf l (or the destination, l = -1) from the loop variables [0, upto).
+  std::string offset(int l, size_t upto, bool kept_only) const {
+    std::string s = "0";
+    for (size_t d = 0; d < upto; ++d) {
+      if (kept_only && dims[d].red) continue;
+      int64_t st = l < 0 ? dims[d].ds : dims[d].s[l];
+      if (st == 0) continue;
+      s += cat(" + ", var(d), " * ", st);
+    }
+    return s;
+  }
+
+  // The element index of leaf node n inside loop `inner` (its q offset plus the inner variable).
+  auto index_in(size_t inner) const {
+    return [this, inner](int n) {
+      size_t l = std::find(leaves.begin(), leaves.end(), n) - leaves.begin();
+      std::string s = cat("q", n);
+      if (inner < depth && dims[inner].s[l] != 0) s += cat(" + ", var(inner), " * ", dims[inner].s[l]);
+      return s;
+    };
+  }
+
+  // Number of leading loops collapsed into the parallel one: enough iterations to share, never
+  // the innermost loop of a nest (it is the vectorised one).
+  size_t collapse(size_t limit) const {
+    size_t c = 1;
+    int64_t prod = dims[0].n;
+    while (prod < 256 && c < limit) prod *= dims[c++].n;
+    return c;
+  }
+
+  // Declarations before the loops: the accumulator type, the division flag, the pointers.
+  void declare(Reduce r, const char* t, int dest_buf, int64_t dest_offset) {
+    const std::string acc_t = cat(r == Reduce::sum ? "slope::jit::SumAcc<" : "slope::jit::MaxAcc<", t, ">");
+    if (has_red) os << "  using Acc = " << acc_t << ";\n  using A = Acc::A;\n";
+    // An integer division's zero divisor: `bad` in the loop, OR-ed into bad_all by each share.
+    if (int_div) os << "  int bad = 0;\n" << (parallel ? "  int bad_all = 0;\n" : "");
+    for (int l : leaves) {
+      const View& v = nodes[l].view;
+      const char* lt = ctype(nodes[l].dtype);
+      os << "  const " << lt << "* __restrict p" << l << " = reinterpret_cast<const " << lt << "*>(b" << v.buf << ") + "
+         << v.offset << ";\n";
+    }
+    os << "  " << t << "* __restrict dst = reinterpret_cast<" << t << "*>(b" << dest_buf << ") + " << dest_offset << ";\n";
+    for (size_t j = 0; j < also.size(); ++j) {
+      const char* tj = ctype(nodes[also[j].first].dtype);
+      os << "  " << tj << "* __restrict dst" << j + 1 << " = reinterpret_cast<" << tj << "*>(b" << also[j].second.buf
+         << ") + " << also[j].second.offset << ";\n";
+    }
+  }
+
+  // The stores of the other values at destination index `di` (same strides as dst).
+  void store_also(const std::string& di) {
+    for (size_t j = 0; j < also.size(); ++j) os << ind << "dst" << j + 1 << "[" << di << "] = v" << also[j].first << ";\n";
+  }
+
+  // `#pragma omp <directive> [simd] <clauses>` then the loop header. Offsets of the innermost
+  // loop are declared before it (never between collapsed loops: the innermost is not collapsed).
+  void open(size_t d, std::string directive, std::string clauses, bool simd, const std::string& pre = "",
+            const std::string& lo = "0", std::string hi = "") {
+    if (hi.empty()) hi = cat(dims[d].n);
+    if (d + 1 == depth) {
+      for (size_t l = 0; l < leaves.size(); ++l)
+        os << ind << "const int64_t q" << leaves[l] << " = " << offset(static_cast<int>(l), d, false) << ";\n";
+      os << ind << "[[maybe_unused]] const int64_t qd = " << offset(-1, d, false) << ";\n";
+    }
+    os << pre;
+    // No simd with an integer division: the `bad` flag is a loop-carried OR.
+    if (simd && !int_div) directive += directive.empty() ? "simd" : " simd";
+    if (!directive.empty()) os << "#pragma omp " << directive << clauses << "\n";
+    os << ind << "for (int64_t " << var(d) << " = " << lo << "; " << var(d) << " < " << hi << "; ++" << var(d) << ") {\n";
+    ind += "  ";
+  }
+  void close() {
+    ind.resize(ind.size() - 2);
+    os << ind << "}\n";
+  }
+
+  // The innermost loop of a reduction, accumulating into `a`. Floating sums use 8 interleaved
+  // lanes combined in a fixed order, so the loop vectorises (the lanes are independent) and the
+  // result does not depend on the vector width the compiler picked: an exported program built
+  // with other flags reproduces the jitted bits.
+  void reduce_inner(size_t d, const std::string& lo, std::string hi, const std::string& pre) {
+    if (hi.empty()) hi = cat(dims[d].n);
+    for (size_t l = 0; l < leaves.size(); ++l)
+      os << ind << "const int64_t q" << leaves[l] << " = " << offset(static_cast<int>(l), d, false) << ";\n";
+    os << ind << "[[maybe_unused]] const int64_t qd = " << offset(-1, d, false) << ";\n" << pre;
+    const std::string i = var(d);
+    if (simd_sum && !int_div) {
+      const std::string in2 = ind + "  ", in3 = in2 + "  ", in4 = in3 + "  ";
+      os << ind << "{\n"
+         << in2 << "A lane[8];\n" << in2 << "for (int j = 0; j < 8; ++j) lane[j] = Acc::identity();\n"
+         << in2 << "const int64_t n8 = " << lo << " + (" << hi << " - " << lo << ") / 8 * 8;\n"
+         << in2 << "for (int64_t b8 = " << lo << "; b8 < n8; b8 += 8) {\n"
+         << "#pragma omp simd\n"
+         << in3 << "for (int64_t j8 = 0; j8 < 8; ++j8) {\n" << in4 << "const int64_t " << i << " = b8 + j8;\n";
+      emit_nodes(os, nodes, order, in4, index_in(d));
+      os << in4 << "lane[j8] = Acc::combine(lane[j8], " << load << ");\n" << in3 << "}\n" << in2 << "}\n"
+         << in2 << "for (int j = 0; j < 8; ++j) a = Acc::combine(a, lane[j]);\n"
+         << in2 << "for (int64_t " << i << " = n8; " << i << " < " << hi << "; ++" << i << ") {\n";
+      emit_nodes(os, nodes, order, in3, index_in(d));
+      os << in3 << "a = Acc::combine(a, " << load << ");\n" << in2 << "}\n" << ind << "}\n";
+    } else {
+      os << ind << "for (int64_t " << i << " = " << lo << "; " << i << " < " << hi << "; ++" << i << ") {\n";
+      emit_nodes(os, nodes, order, ind + "  ", index_in(d));
+      os << ind << "  a = Acc::combine(a, " << load << ");\n" << ind << "}\n";
+    }
+  }
+
+  // The value (or its one-element reduction) as stored to dst.
+  std::string stored() const { return has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root; }
+
+  // No loop at all: a single element.
+  void single_element() {
+    os << "  [[maybe_unused]] const int64_t qd = 0;\n";
+    for (int l : leaves) os << "  const int64_t q" << l << " = 0;\n";
+    emit_nodes(os, nodes, order, ind, index_in(depth));
+    os << "  dst[0] = " << stored() << ";\n";
+    store_also("0");
+  }
+
+  // Elementwise, or one local accumulator per output element (kept loops outside).
+  void per_output_element() {
+    const bool inner_kept = n_kept == depth;
+    const size_t limit = inner_kept ? std::max<size_t>(n_kept - 1, 1) : n_kept;
+    // The c outermost loops become one flat range split among threads; the rest open as usual.
+    const size_t c = parallel ? collapse(limit) : 0;
+    if (parallel) open_flat_share(c);
+    for (size_t d = c; d < n_kept; ++d) open(d, "", "", d + 1 == depth && !has_red);
+    if (inner_kept) {
+      emit_nodes(os, nodes, order, ind, index_in(depth - 1));
+      std::string di = "qd";
+      if (dims[depth - 1].ds != 0) di += cat(" + ", var(depth - 1), " * ", dims[depth - 1].ds);
+      // (only size-1 dims were reduced: each output element is its own reduction)
+      os << ind << "dst[" << di << "] = " << stored() << ";\n";
+      store_also(di);
+    } else {
+      os << ind << "A a = Acc::identity();\n";
+      for (size_t d = n_kept; d + 1 < depth; ++d) open(d, "", "", false);
+      reduce_inner(depth - 1, "0", "", "");
+      for (size_t d = n_kept; d + 1 < depth; ++d) close();
+      os << ind << "dst[" << offset(-1, n_kept, true) << "] = Acc::store(a);\n";
+    }
+    for (size_t d = c; d < n_kept; ++d) close();
+    if (parallel) {
+      close();  // the flat loop, or loop 0
+      os << share_close() << "  });\n";
+      ind = "  ";
+    }
+  }
+
+  // The c outermost loops as one flat range [lo_, hi_) of a parallel share, their variables
+  // recovered from the flat index (c == 1: loop 0 itself over the share).
+  void open_flat_share(size_t c) {
+    int64_t flat = 1;
+    for (size_t d = 0; d < c; ++d) flat *= dims[d].n;
+    os << "  slope::jit::parallel_for(" << flat << ", 1, [&](int64_t lo_, int64_t hi_) {\n" << share_open();
+    ind = "    ";
+    if (c == 1) {
+      open(0, "", "", depth == 1 && !has_red, "", "lo_", "hi_");
+      return;
+    }
+    os << ind << "for (int64_t f_ = lo_; f_ < hi_; ++f_) {\n";
+    ind += "  ";
+    int64_t inner = flat;
+    for (size_t d = 0; d < c; ++d) {
+      inner /= dims[d].n;
+      os << ind << "const int64_t " << var(d) << " = f_ / " << inner << " % " << dims[d].n << ";\n";
+    }
+  }
+
+  // Everything reduced to one value: each thread reduces its share of the outermost loop, the
+  // partials are combined in thread order.
+  void reduce_to_one() {
+    os << "  A total = Acc::identity();\n";
+    std::string lo = "0", hi;
+    if (parallel) {
+      os << "  const int64_t nt = slope::jit::max_threads() < 64 ? slope::jit::max_threads() : 64;\n"
+         << "  A part[64];\n  for (int j = 0; j < 64; ++j) part[j] = Acc::identity();\n"
+         << "  slope::jit::parallel_for(nt, 1, [&](int64_t tb_, int64_t te_) {\n" << share_open()
+         << "    for (int64_t tid = tb_; tid < te_; ++tid) {\n"
+         << "      const int64_t lo = slope::jit::share(" << dims[0].n << ", tid, nt), hi = slope::jit::share("
+         << dims[0].n << ", tid + 1, nt);\n";
+      ind = "      ";
+      lo = "lo";
+      hi = "hi";
+    }
+    os << ind << "A a = Acc::identity();\n";
+    for (size_t d = 0; d + 1 < depth; ++d) open(d, "", "", false, "", d == 0 ? lo : "0", d == 0 ? hi : "");
+    reduce_inner(depth - 1, depth == 1 ? lo : "0", depth == 1 ? hi : "", "");
+    for (size_t d = 0; d + 1 < depth; ++d) close();
+    if (parallel) {
+      os << ind << "part[tid] = a;\n    }\n" << share_close() << "  });\n"
+         << "  for (int j = 0; j < nt; ++j) total = Acc::combine(total, part[j]);\n";
+    } else {
+      os << "  total = a;\n";
+    }
+    os << "  dst[0] = Acc::store(total);\n";
+  }
+
+  // Accumulate into `acc`, an array the size of the output: reduced loops outside the first kept
+  // one run in every thread, which takes its static share of the kept loop each time (same
+  // share, so no races, no barrier).
+  void reduce_into() {
+    size_t first_kept = 0;
+    while (dims[first_kept].red) ++first_kept;
+    if (parallel) {
+      os << "  const int64_t nt = slope::jit::max_threads();\n"
+         << "  slope::jit::parallel_for(nt, 1, [&](int64_t tb_, int64_t te_) {\n" << share_open()
+         << "    for (int64_t tid = tb_; tid < te_; ++tid) {\n";
+      ind = "      ";
+    }
+    for (size_t d = 0; d < depth; ++d) {
+      const bool par = parallel && d == first_kept;
+      const std::string lo = par ? cat("slope::jit::share(", dims[d].n, ", tid, nt)") : "0",
+                        hi = par ? cat("slope::jit::share(", dims[d].n, ", tid + 1, nt)") : "";
+      if (d + 1 == depth && !dims[d].red) {
+        open(d, "", "", true, "", lo, hi);
+        emit_nodes(os, nodes, order, ind, index_in(d));
+        std::string di = cat("qd + ", var(d), " * ", dims[d].ds);
+        os << ind << "acc[" << di << "] = Acc::combine(acc[" << di << "], " << load << ");\n";
+        close();
+      } else if (d + 1 == depth) {
+        // `a` starts from this output element's running value, read once qd is known.
+        reduce_inner(d, "0", "", ind + "A a = acc[qd];\n");
+        os << ind << "acc[qd] = a;\n";
+      } else {
+        open(d, "", "", false, "", lo, hi);
+      }
+    }
+    for (size_t d = 0; d + 1 < depth; ++d) close();
+    if (parallel) os << "    }\n" << share_close() << "  });\n";
+  }
+
+  // The accumulator array, rounded once into the output.
+  void store_accumulators(int64_t n_out) {
+    if (n_out >= kParallelWork)
+      os << "  slope::jit::parallel_for(" << n_out << ", " << kParallelWork / 2 << ", [&](int64_t lo_, int64_t hi_) {\n"
+         << "    for (int64_t j = lo_; j < hi_; ++j) dst[j] = Acc::store(acc[j]);\n  });\n";
+    else
+      os << "  for (int64_t j = 0; j < " << n_out << "; ++j) dst[j] = Acc::store(acc[j]);\n";
+  }
+
+  // The error a zero integer divisor returns, after the loops. Eager mode's message names the
+  // divisor's type.
+  void check_division(const Shape& shape, DType T) {
+    DType divisor = T;
+    const char* who = "div";  // or the public op the division belongs to (floor_divide, remainder)
+    for (int n : order)
+      if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) {
+        divisor = nodes[n].dtype;
+        if (nodes[n].op_name) who = nodes[n].op_name;
+      }
+    os << "  if (bad" << (parallel ? " || __atomic_load_n(&bad_all, __ATOMIC_RELAXED)" : "")
+       << ") return slope::jit::error(err, errlen, \"[" << who << "] integer division by zero (" << to_string(AVal{shape, divisor})
+       << " divisor)\");\n";
+  }
+};
+
 }  // namespace
 
 void Generator::loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
@@ -292,11 +631,10 @@ void Generator::add_kernel(Kernel k) {
 void Generator::emit_loop(const std::string& comment, const Lazy& value, const std::vector<bool>& reduced, Reduce r,
                           const View& dest, const std::vector<std::pair<int, View>>& also) {
   const Shape& shape = value.shape;
-  const size_t rank = shape.size();
   const DType T = value.dtype;
   const char* t = ctype(T);
   Shape kept_shape;
-  for (size_t i = 0; i < rank; ++i)
+  for (size_t i = 0; i < shape.size(); ++i)
     if (!reduced[i]) kept_shape.push_back(shape[i]);
   if (numel(shape) == 0) {
     // A sum over an empty axis is 0 everywhere (max of an empty axis is a shape error).
@@ -323,323 +661,50 @@ void Generator::emit_loop(const std::string& comment, const Lazy& value, const s
   k.writes.push_back(dest.buf);
   for (const auto& [root, view] : also) k.writes.push_back(view.buf);
 
-  // Dims of the iteration space, size-1 dims dropped.
-  std::vector<Dim> dims;
-  for (size_t i = 0, j = 0; i < rank; ++i) {
-    int64_t ds = reduced[i] ? 0 : dest.strides[j++];
-    if (shape[i] == 1) continue;
-    Dim d{shape[i], static_cast<bool>(reduced[i]), {}, ds};
-    for (int l : leaves) d.s.push_back(nodes[l].view.strides[i]);
-    dims.push_back(std::move(d));
-  }
-  // Loop order (see the file comment).
-  if (r == Reduce::none) {
-    std::stable_sort(dims.begin(), dims.end(), [](const Dim& a, const Dim& b) { return std::abs(a.ds) > std::abs(b.ds); });
-  } else if (!leaves.empty()) {
-    // The leaf that moves along the most dims, then the biggest buffer.
-    size_t primary = 0;
-    std::pair<int64_t, int64_t> best{-1, -1};
-    for (size_t l = 0; l < leaves.size(); ++l) {
-      int64_t moving = 0;
-      for (const Dim& d : dims) moving += d.s[l] != 0;
-      std::pair<int64_t, int64_t> score{moving, bufs[nodes[leaves[l]].view.buf].numel};
-      if (score > best) best = score, primary = l;
-    }
-    std::stable_sort(dims.begin(), dims.end(),
-                     [&](const Dim& a, const Dim& b) { return std::abs(a.s[primary]) > std::abs(b.s[primary]); });
-  }
-  // Merge neighbours that are one contiguous run in every view.
-  std::vector<Dim> merged;
-  for (Dim& d : dims) {
-    if (!merged.empty()) {
-      Dim& o = merged.back();
-      bool ok = o.red == d.red && o.ds == d.ds * d.n;
-      for (size_t l = 0; ok && l < leaves.size(); ++l) ok = o.s[l] == d.s[l] * d.n;
-      if (ok) {
-        o.n *= d.n;
-        o.s = d.s;
-        o.ds = d.ds;
-        continue;
-      }
-    }
-    merged.push_back(std::move(d));
-  }
-  dims = std::move(merged);
-  const size_t depth = dims.size();
-  size_t n_kept = 0;
-  bool local = true;  // every kept dim before every reduced dim
-  for (size_t i = 0; i < depth; ++i) {
-    if (!dims[i].red) {
-      if (n_kept != i) local = false;
-      ++n_kept;
+  Nest nest(nodes, order, leaves, also, nest_dims(shape, reduced, r, dest, nodes, bufs, leaves));
+  for (size_t i = 0; i < nest.depth; ++i) {
+    if (!nest.dims[i].red) {
+      if (nest.n_kept != i) nest.local = false;
+      ++nest.n_kept;
     }
   }
   int ops, heavy_ops;
-  bool int_div;
-  cost(roots, ops, heavy_ops, int_div);
-  const bool parallel = static_cast<double>(numel(shape)) * (1 + ops / 4 + 8 * heavy_ops) >= kParallelWork;
+  cost(roots, ops, heavy_ops, nest.int_div);
+  nest.parallel = static_cast<double>(numel(shape)) * (1 + ops / 4 + 8 * heavy_ops) >= kParallelWork;
+  nest.has_red = r != Reduce::none;
+  nest.simd_sum = r == Reduce::sum && is_floating(T);
+  nest.load = nest.has_red ? cat("Acc::load(v", value.root, ")") : "";
+  nest.root = cat("v", value.root);
+  nest.declare(r, t, dest.buf, dest.offset);
 
-  std::ostringstream os;
-  const bool has_red = r != Reduce::none;
-  const std::string acc_t = cat(r == Reduce::sum ? "slope::jit::SumAcc<" : "slope::jit::MaxAcc<", t, ">");
-  if (has_red) os << "  using Acc = " << acc_t << ";\n  using A = Acc::A;\n";
-  // An integer division's zero divisor: `bad` in the loop, OR-ed into bad_all by each share.
-  if (int_div) os << "  int bad = 0;\n" << (parallel ? "  int bad_all = 0;\n" : "");
-  for (int l : leaves) {
-    const View& v = nodes[l].view;
-    const char* lt = ctype(nodes[l].dtype);
-    os << "  const " << lt << "* __restrict p" << l << " = reinterpret_cast<const " << lt << "*>(b" << v.buf << ") + "
-       << v.offset << ";\n";
-  }
-  os << "  " << t << "* __restrict dst = reinterpret_cast<" << t << "*>(b" << dest.buf << ") + " << dest.offset << ";\n";
-  for (size_t j = 0; j < also.size(); ++j) {
-    const char* tj = ctype(nodes[also[j].first].dtype);
-    os << "  " << tj << "* __restrict dst" << j + 1 << " = reinterpret_cast<" << tj << "*>(b" << also[j].second.buf
-       << ") + " << also[j].second.offset << ";\n";
-  }
-  // The stores of the other values at destination index `di` (same strides as dst).
-  auto store_also = [&](const std::string& ind, const std::string& di) {
-    for (size_t j = 0; j < also.size(); ++j) os << ind << "dst" << j + 1 << "[" << di << "] = v" << also[j].first << ";\n";
-  };
-  const bool into = has_red && !local;
   // "into" accumulates in place: in the destination itself unless the accumulator type differs.
+  const bool into = nest.has_red && !nest.local;
   bool acc_array = false;
   if (into) {
-    const bool same = !(r == Reduce::sum && is_floating(T));
     const int64_t n_out = numel(kept_shape);
-    if (same) {
-      os << "  A* __restrict acc = dst;\n";
+    if (!nest.simd_sum) {
+      nest.os << "  A* __restrict acc = dst;\n";
     } else {
       int ab = add_buf(BufKind::temp, 0, DType::f64, n_out);
       k.writes.push_back(ab);
-      os << "  A* __restrict acc = reinterpret_cast<A*>(b" << ab << ");\n";
+      nest.os << "  A* __restrict acc = reinterpret_cast<A*>(b" << ab << ");\n";
       acc_array = true;
     }
-    os << "  for (int64_t j = 0; j < " << n_out << "; ++j) acc[j] = Acc::identity();\n";
+    nest.os << "  for (int64_t j = 0; j < " << n_out << "; ++j) acc[j] = Acc::identity();\n";
   }
 
-  auto var = [](size_t d) { return cat("i", d); };
-  // Offset of leaf l (or the destination, l = -1) from the loop variables [0, upto).
-  auto offset = [&](int l, size_t upto, bool kept_only) {
-    std::string s = "0";
-    for (size_t d = 0; d < upto; ++d) {
-      if (kept_only && dims[d].red) continue;
-      int64_t st = l < 0 ? dims[d].ds : dims[d].s[l];
-      if (st == 0) continue;
-      s += cat(" + ", var(d), " * ", st);
-    }
-    return s;
-  };
-  auto index_in = [&](size_t inner) {
-    return [&, inner](int n) {
-      size_t l = std::find(leaves.begin(), leaves.end(), n) - leaves.begin();
-      std::string s = cat("q", n);
-      if (inner < depth && dims[inner].s[l] != 0) s += cat(" + ", var(inner), " * ", dims[inner].s[l]);
-      return s;
-    };
-  };
-  // Number of leading loops collapsed into the parallel one: enough iterations to share, never
-  // the innermost loop of a nest (it is the vectorised one).
-  auto collapse = [&](size_t limit) {
-    size_t c = 1;
-    int64_t prod = dims[0].n;
-    while (prod < 256 && c < limit) prod *= dims[c++].n;
-    return c;
-  };
-  // A parallel share is a lambda run by slope::jit::parallel_for; its own `bad` shadows the
-  // kernel's and is OR-ed into bad_all when the share ends (a compiler builtin: <atomic> would
-  // double the preamble's compile time).
-  const std::string share_open = int_div ? "    int bad = 0;\n" : "";
-  const std::string share_close = int_div ? "    if (bad) __atomic_store_n(&bad_all, 1, __ATOMIC_RELAXED);\n" : "";
-  const bool simd_sum = r == Reduce::sum && is_floating(T);
-  // `#pragma omp <directive> [simd] <clauses>` then the loop header. Offsets of the innermost
-  // loop are declared before it (never between collapsed loops: the innermost is not collapsed).
-  auto open = [&](std::string& ind, size_t d, std::string directive, std::string clauses, bool simd,
-                  const std::string& pre = "", const std::string& lo = "0", std::string hi = "") {
-    if (hi.empty()) hi = cat(dims[d].n);
-    if (d + 1 == depth) {
-      for (size_t l = 0; l < leaves.size(); ++l)
-        os << ind << "const int64_t q" << leaves[l] << " = " << offset(static_cast<int>(l), d, false) << ";\n";
-      os << ind << "[[maybe_unused]] const int64_t qd = " << offset(-1, d, false) << ";\n";
-    }
-    os << pre;
-    // No simd with an integer division: the `bad` flag is a loop-carried OR.
-    if (simd && !int_div) directive += directive.empty() ? "simd" : " simd";
-    if (!directive.empty()) os << "#pragma omp " << directive << clauses << "\n";
-    os << ind << "for (int64_t " << var(d) << " = " << lo << "; " << var(d) << " < " << hi << "; ++" << var(d) << ") {\n";
-    ind += "  ";
-  };
-  auto close = [&](std::string& ind) {
-    ind.resize(ind.size() - 2);
-    os << ind << "}\n";
-  };
-  const std::string load = has_red ? cat("Acc::load(v", value.root, ")") : "";
-  // The innermost loop of a reduction, accumulating into `a`. Floating sums use 8 interleaved
-  // lanes combined in a fixed order, so the loop vectorises (the lanes are independent) and the
-  // result does not depend on the vector width the compiler picked: an exported program built
-  // with other flags reproduces the jitted bits.
-  auto reduce_inner = [&](std::string& ind, size_t d, const std::string& lo, std::string hi, const std::string& pre) {
-    if (hi.empty()) hi = cat(dims[d].n);
-    for (size_t l = 0; l < leaves.size(); ++l)
-      os << ind << "const int64_t q" << leaves[l] << " = " << offset(static_cast<int>(l), d, false) << ";\n";
-    os << ind << "[[maybe_unused]] const int64_t qd = " << offset(-1, d, false) << ";\n" << pre;
-    const std::string i = var(d);
-    if (simd_sum && !int_div) {
-      const std::string in2 = ind + "  ", in3 = in2 + "  ", in4 = in3 + "  ";
-      os << ind << "{\n"
-         << in2 << "A lane[8];\n" << in2 << "for (int j = 0; j < 8; ++j) lane[j] = Acc::identity();\n"
-         << in2 << "const int64_t n8 = " << lo << " + (" << hi << " - " << lo << ") / 8 * 8;\n"
-         << in2 << "for (int64_t b8 = " << lo << "; b8 < n8; b8 += 8) {\n"
-         << "#pragma omp simd\n"
-         << in3 << "for (int64_t j8 = 0; j8 < 8; ++j8) {\n" << in4 << "const int64_t " << i << " = b8 + j8;\n";
-      emit_nodes(os, nodes, order, in4, index_in(d));
-      os << in4 << "lane[j8] = Acc::combine(lane[j8], " << load << ");\n" << in3 << "}\n" << in2 << "}\n"
-         << in2 << "for (int j = 0; j < 8; ++j) a = Acc::combine(a, lane[j]);\n"
-         << in2 << "for (int64_t " << i << " = n8; " << i << " < " << hi << "; ++" << i << ") {\n";
-      emit_nodes(os, nodes, order, in3, index_in(d));
-      os << in3 << "a = Acc::combine(a, " << load << ");\n" << in2 << "}\n" << ind << "}\n";
-    } else {
-      os << ind << "for (int64_t " << i << " = " << lo << "; " << i << " < " << hi << "; ++" << i << ") {\n";
-      emit_nodes(os, nodes, order, ind + "  ", index_in(d));
-      os << ind << "  a = Acc::combine(a, " << load << ");\n" << ind << "}\n";
-    }
-  };
-  const std::string root = cat("v", value.root);
-  std::string ind = "  ";
-
-  if (depth == 0) {
-    // A single element.
-    os << "  [[maybe_unused]] const int64_t qd = 0;\n";
-    for (int l : leaves) os << "  const int64_t q" << l << " = 0;\n";
-    emit_nodes(os, nodes, order, ind, index_in(depth));
-    os << "  dst[0] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root) << ";\n";
-    store_also(ind, "0");
-  } else if (!has_red || (local && n_kept > 0)) {
-    // Elementwise, or one local accumulator per output element (kept loops outside).
-    const bool inner_kept = n_kept == depth;
-    const size_t limit = inner_kept ? std::max<size_t>(n_kept - 1, 1) : n_kept;
-    // The c outermost loops become one flat range split among threads; the rest open as usual.
-    const size_t c = parallel ? collapse(limit) : 0;
-    if (parallel) {
-      int64_t flat = 1;
-      for (size_t d = 0; d < c; ++d) flat *= dims[d].n;
-      os << "  slope::jit::parallel_for(" << flat << ", 1, [&](int64_t lo_, int64_t hi_) {\n" << share_open;
-      ind = "    ";
-      if (c == 1) {
-        open(ind, 0, "", "", depth == 1 && !has_red, "", "lo_", "hi_");
-      } else {
-        os << ind << "for (int64_t f_ = lo_; f_ < hi_; ++f_) {\n";
-        ind += "  ";
-        int64_t inner = flat;
-        for (size_t d = 0; d < c; ++d) {
-          inner /= dims[d].n;
-          os << ind << "const int64_t " << var(d) << " = f_ / " << inner << " % " << dims[d].n << ";\n";
-        }
-      }
-    }
-    for (size_t d = c; d < n_kept; ++d) open(ind, d, "", "", d + 1 == depth && !has_red);
-    if (inner_kept) {
-      emit_nodes(os, nodes, order, ind, index_in(depth - 1));
-      std::string di = "qd";
-      if (dims[depth - 1].ds != 0) di += cat(" + ", var(depth - 1), " * ", dims[depth - 1].ds);
-      // (only size-1 dims were reduced: each output element is its own reduction)
-      os << ind << "dst[" << di << "] = " << (has_red ? "Acc::store(Acc::combine(Acc::identity(), " + load + "))" : root)
-         << ";\n";
-      store_also(ind, di);
-    } else {
-      os << ind << "A a = Acc::identity();\n";
-      for (size_t d = n_kept; d + 1 < depth; ++d) open(ind, d, "", "", false);
-      reduce_inner(ind, depth - 1, "0", "", "");
-      for (size_t d = n_kept; d + 1 < depth; ++d) close(ind);
-      os << ind << "dst[" << offset(-1, n_kept, true) << "] = Acc::store(a);\n";
-    }
-    for (size_t d = c; d < n_kept; ++d) close(ind);
-    if (parallel) {
-      close(ind);  // the flat loop, or loop 0
-      os << share_close << "  });\n";
-      ind = "  ";
-    }
-  } else if (local) {
-    // Everything reduced to one value: each thread reduces its share of the outermost loop, the
-    // partials are combined in thread order.
-    os << "  A total = Acc::identity();\n";
-    std::string lo = "0", hi;
-    if (parallel) {
-      os << "  const int64_t nt = slope::jit::max_threads() < 64 ? slope::jit::max_threads() : 64;\n"
-         << "  A part[64];\n  for (int j = 0; j < 64; ++j) part[j] = Acc::identity();\n"
-         << "  slope::jit::parallel_for(nt, 1, [&](int64_t tb_, int64_t te_) {\n" << share_open
-         << "    for (int64_t tid = tb_; tid < te_; ++tid) {\n"
-         << "      const int64_t lo = slope::jit::share(" << dims[0].n << ", tid, nt), hi = slope::jit::share("
-         << dims[0].n << ", tid + 1, nt);\n";
-      ind = "      ";
-      lo = "lo";
-      hi = "hi";
-    }
-    os << ind << "A a = Acc::identity();\n";
-    for (size_t d = 0; d + 1 < depth; ++d) open(ind, d, "", "", false, "", d == 0 ? lo : "0", d == 0 ? hi : "");
-    reduce_inner(ind, depth - 1, depth == 1 ? lo : "0", depth == 1 ? hi : "", "");
-    for (size_t d = 0; d + 1 < depth; ++d) close(ind);
-    if (parallel) {
-      os << ind << "part[tid] = a;\n    }\n" << share_close << "  });\n"
-         << "  for (int j = 0; j < nt; ++j) total = Acc::combine(total, part[j]);\n";
-    } else {
-      os << "  total = a;\n";
-    }
-    os << "  dst[0] = Acc::store(total);\n";
+  if (nest.depth == 0) {
+    nest.single_element();
+  } else if (!nest.has_red || (nest.local && nest.n_kept > 0)) {
+    nest.per_output_element();
+  } else if (nest.local) {
+    nest.reduce_to_one();
   } else {
-    // Accumulate into the output: reduced loops outside the first kept one run in every thread,
-    // which takes its static share of the kept loop each time (same share, so no races, no barrier).
-    size_t first_kept = 0;
-    while (dims[first_kept].red) ++first_kept;
-    if (parallel) {
-      os << "  const int64_t nt = slope::jit::max_threads();\n"
-         << "  slope::jit::parallel_for(nt, 1, [&](int64_t tb_, int64_t te_) {\n" << share_open
-         << "    for (int64_t tid = tb_; tid < te_; ++tid) {\n";
-      ind = "      ";
-    }
-    for (size_t d = 0; d < depth; ++d) {
-      const bool par = parallel && d == first_kept;
-      const std::string lo = par ? cat("slope::jit::share(", dims[d].n, ", tid, nt)") : "0",
-                        hi = par ? cat("slope::jit::share(", dims[d].n, ", tid + 1, nt)") : "";
-      if (d + 1 == depth && !dims[d].red) {
-        open(ind, d, "", "", true, "", lo, hi);
-        emit_nodes(os, nodes, order, ind, index_in(d));
-        std::string di = cat("qd + ", var(d), " * ", dims[d].ds);
-        os << ind << "acc[" << di << "] = Acc::combine(acc[" << di << "], " << load << ");\n";
-        close(ind);
-      } else if (d + 1 == depth) {
-        // `a` starts from this output element's running value, read once qd is known.
-        reduce_inner(ind, d, "0", "", ind + "A a = acc[qd];\n");
-        os << ind << "acc[qd] = a;\n";
-      } else {
-        open(ind, d, "", "", false, "", lo, hi);
-      }
-    }
-    for (size_t d = 0; d + 1 < depth; ++d) close(ind);
-    if (parallel) os << "    }\n" << share_close << "  });\n";
-    if (acc_array) {
-      const int64_t n_out = numel(kept_shape);
-      if (n_out >= kParallelWork)
-        os << "  slope::jit::parallel_for(" << n_out << ", " << kParallelWork / 2 << ", [&](int64_t lo_, int64_t hi_) {\n"
-           << "    for (int64_t j = lo_; j < hi_; ++j) dst[j] = Acc::store(acc[j]);\n  });\n";
-      else
-        os << "  for (int64_t j = 0; j < " << n_out << "; ++j) dst[j] = Acc::store(acc[j]);\n";
-    }
+    nest.reduce_into();
+    if (acc_array) nest.store_accumulators(numel(kept_shape));
   }
-  if (int_div) {
-    // Eager mode's message names the divisor's type.
-    DType divisor = T;
-    const char* who = "div";  // or the public op the division belongs to (floor_divide, remainder)
-    for (int n : order)
-      if (nodes[n].kind == Node::op && nodes[n].prim == Prim::div && is_integral(nodes[n].dtype)) {
-        divisor = nodes[n].dtype;
-        if (nodes[n].op_name) who = nodes[n].op_name;
-      }
-    os << "  if (bad" << (parallel ? " || __atomic_load_n(&bad_all, __ATOMIC_RELAXED)" : "")
-       << ") return slope::jit::error(err, errlen, \"[" << who << "] integer division by zero (" << to_string(AVal{shape, divisor})
-       << " divisor)\");\n";
-  }
-  k.body = os.str();
+  if (nest.int_div) nest.check_division(shape, T);
+  k.body = nest.os.str();
   kernels.push_back(std::move(k));
 }
 

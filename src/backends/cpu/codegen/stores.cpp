@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "codegen.h"
+#include "backends/cpu/codegen/codegen.h"
 
 namespace slope::cpu::codegen {
 

@@ -1,4 +1,4 @@
-#include "backends/cpu/sha256.h"
+#include "backends/cpu/toolchain/sha256.h"
 
 #include <openssl/evp.h>
 

@@ -9,11 +9,11 @@
 #include <cstring>
 #include <mutex>
 
-#include "codegen.h"
-#include "jit.h"
-#include "parallel.h"
+#include "backends/cpu/codegen/codegen.h"
+#include "backends/cpu/codegen/jit.h"
+#include "backends/cpu/parallel.h"
 #include "slope/interpreter.h"
-#include "toolchain.h"
+#include "backends/cpu/toolchain/toolchain.h"
 
 namespace slope::cpu {
 
