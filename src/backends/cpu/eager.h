@@ -7,7 +7,7 @@
 #include <span>
 
 #include "slope/backend.h"
-#include "slope/interpreter.h"
+#include "slope/tensor.h"
 
 namespace slope::cpu {
 

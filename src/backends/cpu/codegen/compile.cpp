@@ -12,7 +12,7 @@
 #include "backends/cpu/codegen/codegen.h"
 #include "backends/cpu/codegen/jit.h"
 #include "backends/cpu/parallel.h"
-#include "slope/interpreter.h"
+#include "slope/tensor.h"
 #include "backends/cpu/toolchain/toolchain.h"
 
 namespace slope::cpu {
