@@ -11,8 +11,6 @@
 #include <tuple>
 #include <vector>
 
-#include "readme_check.h"
-
 using slope::Tensor;
 
 //@README ckpt_structs@
