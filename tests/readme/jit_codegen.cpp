@@ -1,6 +1,7 @@
-// Prelude of docs/jit_codegen.md's snippets: the names example needs a function to jit; the
-// program example needs x and w, and prints what the doc shows of it (program(), then code());
-// the strict-mode example prints its error. It runs last: it leaves the compiler broken.
+// Prelude of docs/jit_codegen.md's snippets: the names example needs a function to jit (and its
+// names are checked); the program example needs x and w, and prints what the doc shows of it
+// (program(), then code()); the strict-mode example prints its error. It runs last: it leaves the
+// compiler broken.
 #include <slope/slope.h>
 
 #include <cstdlib>
@@ -14,7 +15,8 @@ Tensor train_step(const Tensor& x) { return x * x; }
 int main() {
   {
     //@README jit_names@
-    std::cout << step.name() << " " << same.name() << "\n";
+    // What the snippet's comments say: the given name, the function's spelling, jit_<file>_<line>.
+    if (step.name() != "train_step" || same.name() != "train_step" || anon.name().rfind("jit_", 0) != 0) return 1;
   }
   {
     Tensor x = slope::random::normal(slope::random::key(0), {200, 100});
