@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Rewrites the code blocks of docs/*.md that follow a `<!-- snippet: FILE NAME -->` line with the
 region of FILE between `// [snippet:NAME]` and `// [/snippet:NAME]` (dedented), the text
-tests/test_doc_snippets.cpp requires. Usage: python3 scripts/update_doc_snippets.py [doc.md ...]"""
+tests/test_doc_snippets.cpp requires. Usage: python3 scripts/update_doc_snippets.py [doc.md ...]
+Needs no build. `cmake --build build --target update_docs` (tests/readme/check_readme.py --update)
+rewrites these quotes in every doc too, and every output the docs show from what the code prints."""
 import pathlib
 import sys
 import textwrap

@@ -1,15 +1,33 @@
 #!/usr/bin/env python3
-"""ctest `readme`: README.md's code compiles and runs as printed, and prints what it says.
+"""ctest `readme`: the code in README.md and docs/*.md compiles and runs as printed, and every output
+they show is what the code prints now.
 
-README.md marks what is checked with an HTML comment on the line before a fenced block:
+A Markdown file marks what is checked with an HTML comment on the line before a fenced block:
 
   <!-- snippet: NAME -->                 C++ that must compile and run. A complete program (it has
                                          `int main(`) is built as is; any other block is a fragment,
                                          pasted verbatim where tests/readme/<prelude>.cpp has the line
                                          `//@README NAME@`. A prelude defines only what its fragments
-                                         use and do not define (a model, a batch, ...).
-  <!-- output: NAME -->                  the exact stdout of snippet NAME, or of examples/NAME.cpp.
-  <!-- output-excerpt: examples/NAME --> consecutive lines of that example's stdout.
+                                         use and do not define (a model, a batch, ...) and prints what
+                                         the docs show of it. NAMEs are unique over all the files.
+  <!-- snippet: FILE NAME -->            a quote: the block is FILE's lines between `// [snippet:NAME]`
+                                         and `// [/snippet:NAME]`, dedented (FILE relative to the
+                                         source tree; e.g. docs/training.md quotes the examples).
+  <!-- output: NAME -->                  the exact stdout of program NAME (a prelude tests/readme/NAME.cpp
+                                         or a complete snippet), or of examples/NAME.cpp. The block
+                                         may also be a Markdown table (its `|` lines).
+  <!-- output-excerpt: NAME -->          consecutive lines of that stdout (long generated code).
+  <!-- output-lines: NAME -->            lines of that stdout in order; a line `...` elides lines,
+                                         `...` inside a line stands for any text.
+  <!-- not-compiled: REASON -->          C/C++ that is not a program (a signature excerpt, a template
+                                         with `...` for the part a reader writes): says why.
+  <!-- not-output: REASON -->            a plain block that is not something slope prints (a diagram).
+  <!-- recorded: REASON -->              a transcript that cannot be regenerated here (timed runs, the
+                                         full Fashion-MNIST training): REASON names the run, machine
+                                         and date (YYYY-MM-DD).
+
+Unmarked ```cpp/```c blocks are errors, and so are unmarked plain blocks that look like something
+slope prints (a Program, an `[op]` error, a tensor, generated code), so nothing shown drifts.
 
 A fragment's `#include` lines go to the top of its file (a reader puts them there too). A fragment
 line that ends in a comment of numbers only, `expr;  // 1.1176620` or `auto [a, b] = ...;  // 1.5, 2`,
@@ -19,6 +37,11 @@ exports is then built with CMake alone and its CLI must reproduce those outputs 
 
 Everything is built as an outside project against an install of the current build (like ctest
 `package`), one target per program so a broken snippet is named in the failure.
+
+--update rewrites the output, output-excerpt and quote blocks that differ from what the code prints
+(an excerpt is re-cut from the printed line equal to its first line to the one equal to its last
+line nearest its old length); an output-lines block that no longer matches is reported, to be edited
+by hand. `cmake --build build --target update_docs` runs it on the source tree.
 """
 import argparse
 import filecmp
@@ -29,6 +52,13 @@ import subprocess
 import sys
 
 MARK = re.compile(r"^<!--\s*(snippet|output|output-excerpt|output-lines):\s*([A-Za-z0-9_/]+)\s*-->\s*$")
+QUOTE = re.compile(r"^<!--\s*snippet:\s*(\S+\.\w+)\s+([A-Za-z0-9_]+)\s*-->\s*$")
+NOTE = re.compile(r"^<!--\s*(not-compiled|not-output|recorded):\s*(.*?)\s*-->\s*$")
+DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+CODE_LANGS = {"cpp", "c++", "c", "cc", "h"}
+# Text slope prints: a Program's def line or instruction, an `[op]` error, a tensor, generated code.
+LOOKS_PRINTED = re.compile(r"^def \w+\(.*\): #|^\s+z\d+ = \w+\(|^\[[a-z_]+\] \S|tensor\(\[|^extern \"C\"|"
+                           r"\[\[gnu::noinline\]\]", re.M)
 RESET = object()  # in a prelude's lines: back to the generated file's own line numbers
 PLACE = re.compile(r"^\s*//@README ([A-Za-z0-9_]+)@\s*$")
 NUM = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
@@ -46,37 +76,86 @@ def fail(what, detail=""):
     print(f"[readme] FAILED: {what}" + (f"\n{detail}" if detail else ""), flush=True)
 
 
-def parse_readme(path):
-    """[(kind, name, block text, README line of its first line)] for every marked fenced block.
-    A ```cpp block without a marker is an error: every C++ block of the README is checked."""
-    lines = open(path, encoding="utf-8").read().split("\n")
-    blocks = []
+class Block:
+    """A fenced block and its marker: kind (snippet, quote, output..., not-compiled, not-output,
+    recorded), name (or FILE NAME for a quote, the reason for a note), its text, the Markdown file,
+    the line of its first body line, and the indices of its fences (for --update)."""
+
+    def __init__(self, kind, name, text, doc, first, fences):
+        self.kind, self.name, self.text, self.doc, self.first, self.fences = kind, name, text, doc, first, fences
+
+    def where(self):
+        return f"{self.doc.rel} line {self.first}"
+
+
+class Doc:
+    def __init__(self, path, rel):
+        self.path, self.rel = path, rel
+        self.lines = open(path, encoding="utf-8").read().split("\n")
+        self.blocks = []
+
+
+def parse_doc(path, rel):
+    """A Doc with every marked fenced block. Exits on an unmarked C/C++ block, an unmarked block
+    that looks printed, a marker not followed by a block, or a `recorded` block with no date."""
+    doc = Doc(path, rel)
+    lines = doc.lines
+
+    def stop(i, msg):
+        sys.exit(f"[readme] {rel} line {i + 1}: {msg}")
+
+    marker = None
     i = 0
-    in_fence = False
     while i < len(lines):
-        m = MARK.match(lines[i])
-        if not m and lines[i].startswith("```"):
-            if lines[i].startswith("```cpp") and not in_fence:
-                sys.exit(f"[readme] README.md line {i + 1}: a C++ block with no <!-- snippet: name --> "
-                         "(or output) marker above it: mark it, so that it is checked")
-            in_fence = not in_fence
-        i += 1
-        if not m:
-            continue
-        kind, name = m.groups()
-        if i >= len(lines) or not lines[i].startswith("```"):
-            sys.exit(f"[readme] README.md line {i}: the marker '{kind}: {name}' is not followed by a ``` block")
-        body = []
-        i += 1
-        first = i + 1
-        while i < len(lines) and lines[i].rstrip() != "```":
-            body.append(lines[i])
+        line = lines[i]
+        m = MARK.match(line) or QUOTE.match(line) or NOTE.match(line)
+        if m:
+            kind, name = m.groups()
+            table = kind.startswith("output") and i + 1 < len(lines) and lines[i + 1].startswith("|")
+            if not table and (i + 1 >= len(lines) or not lines[i + 1].startswith("```")):
+                stop(i, f"the marker '{line.strip()}' is not followed by a ``` block" +
+                     (" or a | table" if kind.startswith("output") else ""))
+            marker = ("quote" if m.re is QUOTE else kind, name if m.re is not QUOTE else f"{kind} {name}")
             i += 1
-        i += 1  # the closing fence
-        if kind == "snippet" and any(b[:2] == (kind, name) for b in blocks):
-            sys.exit(f"[readme] README.md has two snippets called '{name}'")
-        blocks.append((kind, name, "\n".join(body) + "\n", first))
-    return blocks
+            continue
+        if marker is not None and line.startswith("|"):  # a Markdown table that a program prints
+            j = i
+            while j < len(lines) and lines[j].startswith("|"):
+                j += 1
+            doc.blocks.append(Block(marker[0], marker[1], "\n".join(lines[i:j]) + "\n", doc, i + 1, (i - 1, j)))
+            marker = None
+            i = j
+            continue
+        if not line.startswith("```"):
+            i += 1
+            continue
+        lang = line[3:].strip().lower()
+        j = i + 1
+        while j < len(lines) and lines[j].rstrip() != "```":
+            j += 1
+        if j == len(lines):
+            stop(i, "a ``` block that is never closed")
+        text = "\n".join(lines[i + 1:j]) + "\n"
+        if marker is None:
+            if lang in CODE_LANGS:
+                stop(i, f"a ```{lang} block with no marker: mark it <!-- snippet: NAME --> (compiled and run) "
+                        "or <!-- not-compiled: why -->")
+            if lang in ("", "text") and LOOKS_PRINTED.search(text):
+                stop(i, "a block that looks like something slope prints, with no marker: mark it "
+                        "<!-- output: NAME --> (or output-excerpt/output-lines), <!-- recorded: run, date -->, "
+                        "or <!-- not-output: why -->")
+        else:
+            kind, name = marker
+            if kind == "snippet" and lang != "cpp":
+                stop(i, f"the snippet '{name}' is a ```{lang} block, not ```cpp")
+            if kind == "recorded" and not DATE.search(name):
+                stop(i - 1, "a recorded block must say which run, machine and date (YYYY-MM-DD) it comes from")
+            if kind in ("not-compiled", "not-output", "recorded") and not name:
+                stop(i - 1, f"<!-- {kind}: --> needs a reason")
+            doc.blocks.append(Block(kind, name, text, doc, i + 2, (i, j)))
+        marker = None
+        i = j + 1
+    return doc
 
 
 def value_checks(line):
@@ -93,22 +172,23 @@ def value_checks(line):
     return [f'readme_value("{v}", {e});' for e, v in zip(exprs, vals)]
 
 
-def fragment_lines(text, first, readme):
+def fragment_lines(block):
     """A fragment's lines (verbatim) with its value checks after them, and its #include lines.
-    #line directives make the compiler report README.md's own line numbers."""
-    body, includes = [f'#line {first} "{readme}"'], []
-    for n, line in enumerate(text.rstrip("\n").split("\n")):
+    #line directives make the compiler report the Markdown file's own line numbers."""
+    first, doc = block.first, block.doc.path
+    body, includes = [f'#line {first} "{doc}"'], []
+    for n, line in enumerate(block.text.rstrip("\n").split("\n")):
         if line.lstrip().startswith("#include"):
             includes.append(line)
             continue
         body.append(line)
         checks = value_checks(line)
         if checks:
-            body += checks + [f'#line {first + n + 1} "{readme}"']
+            body += checks + [f'#line {first + n + 1} "{doc}"']
     return body, includes
 
 
-def programs(snippets, prelude_dir, src_dir, readme):
+def programs(snippets, prelude_dir, src_dir):
     """{program name: C++ source}: preludes with their fragments pasted in, and complete snippets."""
     used, out = set(), {}
     for fname in sorted(os.listdir(prelude_dir)):
@@ -122,21 +202,34 @@ def programs(snippets, prelude_dir, src_dir, readme):
                 continue
             name = m.group(1)
             if name not in snippets:
-                sys.exit(f"[readme] tests/readme/{fname} pastes '{name}', which README.md does not mark as a snippet")
+                sys.exit(f"[readme] tests/readme/{fname} pastes '{name}', which no document marks as a snippet")
             used.add(name)
-            lines, includes = fragment_lines(*snippets[name], readme)
+            lines, includes = fragment_lines(snippets[name])
             head += includes
-            body += [f"// ---- README.md snippet '{name}'"] + lines + [RESET, f"// ---- end of '{name}'"]
+            body += [f"// ---- {snippets[name].where()}: snippet '{name}'"] + lines + [RESET, f"// ---- end of '{name}'"]
         lines = head + body
         gen = os.path.join(src_dir, fname)
         out[fname[:-4]] = "\n".join(f'#line {i + 2} "{gen}"' if l is RESET else l for i, l in enumerate(lines)) + "\n"
-    for name, (text, first) in snippets.items():
+    for name, block in snippets.items():
         if name in used:
             continue
-        if "int main(" not in text:
-            sys.exit(f"[readme] snippet '{name}' is a fragment but no tests/readme/*.cpp pastes it")
-        out[name] = f'#line {first} "{readme}"\n' + text
+        if "int main(" not in block.text:
+            sys.exit(f"[readme] snippet '{name}' ({block.where()}) is a fragment but no tests/readme/*.cpp pastes it")
+        out[name] = f'#line {block.first} "{block.doc.path}"\n' + block.text
     return out
+
+
+def region(path, name):
+    """The lines of `path` between `// [snippet:NAME]` and `// [/snippet:NAME]`, dedented, or None."""
+    import textwrap
+    lines = open(path, encoding="utf-8").read().split("\n")
+    stripped = [l.strip() for l in lines]
+    try:
+        begin = stripped.index(f"// [snippet:{name}]")
+        end = stripped.index(f"// [/snippet:{name}]", begin)
+    except ValueError:
+        return None
+    return textwrap.dedent("\n".join(lines[begin + 1:end]) + "\n")
 
 
 def run(cmd, cwd=None, what=None):
@@ -196,25 +289,41 @@ def check_export(work, stdout):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--readme", required=True)
-    ap.add_argument("--source-dir", required=True, help="slope's source tree (for examples/)")
+    ap.add_argument("--docs-dir", help="a folder whose *.md files are checked like the README")
+    ap.add_argument("--source-dir", required=True, help="slope's source tree (for examples/ and quotes)")
     ap.add_argument("--build-dir", required=True, help="slope's build tree, installed into the work dir")
     ap.add_argument("--work-dir", required=True)
     ap.add_argument("--cxx", default="c++")
     ap.add_argument("--build-type", default="Release")
     ap.add_argument("--generator", default="Unix Makefiles")
+    ap.add_argument("--update", action="store_true", help="rewrite the blocks that differ from the code")
     a = ap.parse_args()
     for d in ("readme", "source_dir", "build_dir", "work_dir"):
         setattr(a, d, os.path.abspath(getattr(a, d)))
     here = os.path.dirname(os.path.abspath(__file__))
 
-    blocks = parse_readme(a.readme)
-    snippets = {n: (t, first) for (k, n, t, first) in blocks if k == "snippet"}
+    paths = [a.readme]
+    if a.docs_dir:
+        paths += sorted(os.path.join(a.docs_dir, f) for f in os.listdir(a.docs_dir) if f.endswith(".md"))
+    docs = [parse_doc(p, os.path.relpath(p, a.source_dir)) for p in paths]
+    blocks = [b for d in docs for b in d.blocks]
+    snippets = {}
+    for b in blocks:
+        if b.kind == "snippet":
+            if b.name in snippets:
+                sys.exit(f"[readme] two snippets are called '{b.name}': {snippets[b.name].where()} and {b.where()}")
+            snippets[b.name] = b
     src = os.path.join(a.work_dir, "src")
-    progs = programs(snippets, here, src, a.readme)
-    examples = sorted({n.split("/", 1)[1] for (k, n, _, _) in blocks if n.startswith("examples/")})
-    for (k, n, _, _) in blocks:
-        if k.startswith("output") and n not in progs and not n.startswith("examples/"):
-            sys.exit(f"[readme] README.md shows the output of '{n}', which is neither a snippet nor examples/{n}")
+    progs = programs(snippets, here, src)
+    outputs = [b for b in blocks if b.kind.startswith("output")]
+    examples = sorted({b.name.split("/", 1)[1] for b in outputs if b.name.startswith("examples/")})
+    for b in outputs:
+        if b.name not in progs and not b.name.startswith("examples/"):
+            sys.exit(f"[readme] {b.where()} shows the output of '{b.name}', which is neither a snippet nor examples/NAME")
+
+    for b in blocks:
+        if b.kind == "quote":
+            check_quote(b, a.source_dir, a.update)
 
     shutil.rmtree(a.work_dir, ignore_errors=True)
     os.makedirs(src)
@@ -257,26 +366,78 @@ def main():
                     fail(f"jit: the snippet's printout has no '{p}'")
             check_export(a.work_dir, r.stdout)
 
-    for (k, n, want, first) in blocks:
-        if not k.startswith("output") or n not in stdout:
-            continue
-        got = stdout[n]
-        where = f"README.md line {first}: the {k} block of '{n}'"
-        if k == "output" and got.rstrip("\n") != want.rstrip("\n"):
-            fail(f"{where} is not what it prints", diff(want, got))
-        elif k == "output-excerpt" and want.rstrip("\n") + "\n" not in got:
-            fail(f"{where} is not part of what it prints", diff(want, got))
-        elif k == "output-lines" and (missing := unmatched_line(want, got)) is not None:
-            fail(f"{where}: line {first + missing} is not printed (in this order)",
-                 want.split("\n")[missing])
-        else:
-            print(f"[readme] {where}: as printed", flush=True)
+    for b in outputs:
+        if b.name in stdout:
+            check_output(b, stdout[b.name], a.update)
 
+    if a.update:
+        for d in docs:
+            write_updates(d)
     if failures:
         print(f"[readme] {len(failures)} failure(s)")
         return 1
-    print(f"[readme] ok: {len(progs)} README programs and {len(examples)} examples")
+    print(f"[readme] ok: {len(docs)} documents, {len(progs)} programs, {len(examples)} examples, "
+          f"{len(outputs)} outputs, {sum(b.kind == 'quote' for b in blocks)} quotes")
     return 0
+
+
+def check_quote(b, source_dir, update):
+    file, name = b.name.split()
+    want = region(os.path.join(source_dir, file), name)
+    if want is None:
+        return fail(f"{b.where()} quotes {file} [{name}], which has no // [snippet:{name}] ... // [/snippet:{name}]")
+    if want == b.text:
+        return
+    if update:
+        b.new_text = want
+        print(f"[readme] {b.where()}: updated the quote of {file} [{name}]", flush=True)
+    else:
+        fail(f"{b.where()} is not {file} [{name}] (run the update_docs target)", diff(b.text, want))
+
+
+def check_output(b, got, update):
+    where = f"{b.where()}: the {b.kind} block of '{b.name}'"
+    want = b.text
+    if b.kind == "output" and got.rstrip("\n") != want.rstrip("\n"):
+        new = got.rstrip("\n") + "\n"
+    elif b.kind == "output-excerpt" and want.rstrip("\n") + "\n" not in got:
+        new = recut_excerpt(want, got)
+    elif b.kind == "output-lines" and (missing := unmatched_line(want, got)) is not None:
+        return fail(f"{where}: line {b.first + missing} is not printed (in this order); edit it by hand",
+                    want.split("\n")[missing] + "\n" + diff(want, got))
+    else:
+        return print(f"[readme] {where}: as printed", flush=True)
+    if update and new is not None:
+        b.new_text = new
+        print(f"[readme] {where}: updated", flush=True)
+    elif update:
+        fail(f"{where}: no printed line is its first or last line, so it cannot be re-cut; edit it by hand",
+             diff(want, got))
+    else:
+        fail(f"{where} is not what it prints (run the update_docs target)", diff(want, got))
+
+
+def recut_excerpt(want, got):
+    """The printed lines from the one equal to the excerpt's first line to the one equal to its last
+    line nearest the excerpt's length, or None."""
+    w, g = want.rstrip("\n").split("\n"), got.rstrip("\n").split("\n")
+    for s in (i for i, l in enumerate(g) if l == w[0]):
+        ends = [j for j in range(s, len(g)) if g[j] == w[-1]]
+        if ends:
+            e = min(ends, key=lambda j: abs(j - s - (len(w) - 1)))
+            return "\n".join(g[s:e + 1]) + "\n"
+    return None
+
+
+def write_updates(doc):
+    changed = [b for b in doc.blocks if hasattr(b, "new_text")]
+    if not changed:
+        return
+    lines = list(doc.lines)
+    for b in sorted(changed, key=lambda b: -b.fences[0]):
+        lines[b.fences[0] + 1:b.fences[1]] = b.new_text.rstrip("\n").split("\n")
+    open(doc.path, "w", encoding="utf-8").write("\n".join(lines))
+    print(f"[readme] rewrote {len(changed)} block(s) of {doc.rel}", flush=True)
 
 
 def unmatched_line(want, got):
@@ -298,7 +459,7 @@ def unmatched_line(want, got):
 
 def diff(want, got):
     import difflib
-    return "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "README.md", "printed"))
+    return "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "shown", "printed"))
 
 
 if __name__ == "__main__":
