@@ -61,7 +61,7 @@ extern const char* const kProgramNameRule;
 
 std::ostream& operator<<(std::ostream& os, const Program& p);
 
-// ---- checks and passes (src/core/passes.cpp); each pass returns a program with the same
+// ---- checks and passes (src/program/, one file each); each pass returns a program with the same
 // inputs and outputs that computes the same values ----
 // Throws slope::Error "[typecheck] ..." unless every var is defined once before use, every
 // instruction's output types are what its shape rule infers, and inputs/outputs are in range.
@@ -76,7 +76,8 @@ Program optimize(const Program& p);
 // Fusion grouping: one id per instruction (-1 = not fused with anything). Instructions with one
 // id become one loop in the cpu backend's generated code: elementwise ops, the movement ops and
 // constants feeding them, and a reduction consuming them. (The generator also cuts expressions
-// past 256 ops, and lets the stores of several groups of one shape share a loop.)
+// past 256 ops, and lets the stores of several groups of one shape share a loop.) The policy is
+// the generator's: src/backends/cpu/fusion_groups.cpp, built in every configuration.
 std::vector<int> fusion_groups(const Program& p);
 // Graphviz DOT text: one node per instruction, edges along data flow; `groups`, when given, has
 // one fusion-group id per instruction (-1 = none) and draws each group as a cluster.

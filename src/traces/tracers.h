@@ -1,5 +1,6 @@
 #pragma once
 // The interpreters of the transformations and their tracers (internal).
+#include <functional>
 #include <vector>
 
 #include "slope/interpreter.h"
@@ -27,36 +28,60 @@ class JvpInterpreter final : public Interpreter {
   std::pair<Tensor, Tensor> unpack(const Tensor& t) const;
 };
 
-// ---- staging (partial evaluation): ops touching staged values are recorded, others run ----
+// ---- recording operations into a Program: staging (jit) and partial evaluation (linearize) ----
+// JAX keeps these apart (autodidax: JaxprTrace stages everything, PartialEvalTrace splits known
+// from unknown); so does slope. Both hand out StagedTracers (a var of the program being recorded)
+// and share how an operation is appended (RecordingInterpreter); they differ in which operations
+// they record and in what a value from outside becomes.
 class StagedTracer final : public TensorImpl {
  public:
   StagedTracer(Interpreter* owner, AVal aval, int var) : TensorImpl(std::move(aval), nullptr, owner), var(var) {}
   int var;
 };
 
-// Two modes. Partial (linearize): ops touching a staged value are recorded, the rest run in the
-// parent. Total (jit, `Mode::all` or `Mode::inline_calls`): every op is recorded, whatever its
-// inputs, so the program is a complete function of its inputs; values of other transformations
-// captured from outside (foreign tracers) become extra inputs (`lifted`), because a compiled
-// program can only hold concrete constants. `inline_calls` also traces through `call` bodies
-// instead of recording them (jit's compile wants flat programs).
-class StagingInterpreter final : public Interpreter {
+class RecordingInterpreter : public Interpreter {
  public:
-  enum class Mode { partial, all, inline_calls };
-  explicit StagingInterpreter(Interpreter* parent, Mode mode = Mode::partial) : Interpreter(parent), mode(mode) {}
+  Tensor new_input(const AVal& a);
+  Program program;
+
+ protected:
+  using Interpreter::Interpreter;
+  int var_of(const Tensor& own) const { return static_cast<const StagedTracer*>(own.impl().get())->var; }
+  // Appends `ins` (its operand atoms already made from `in`) with fresh vars, typed by the shape
+  // rule, for its outputs; `out` gets their tracers.
+  void record(Instruction ins, std::span<const Tensor> in, std::span<Tensor> out);
+};
+
+// Staging (traces/staging.cpp), for jit: every operation is recorded, whatever its operands, so
+// the program is a complete function of its inputs. Values of other transformations captured from
+// outside (foreign tracers) become extra inputs (`lifted`): a compiled program can only hold
+// concrete constants. Not final: inline_calls (program/inlining.cpp) stages through call bodies.
+class StagingInterpreter : public RecordingInterpreter {
+ public:
+  explicit StagingInterpreter(Interpreter* parent) : RecordingInterpreter(parent) {}
   const char* name() const override { return "staging"; }
   void process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) override;
-  Tensor new_input(const AVal& a);
   Atom atom(const Tensor& t);  // a var for own tracers (and lifted foreign ones), else a constant
-  Program program;
-  Mode mode;
   std::vector<Tensor> lifted;    // foreign tracers made inputs (appended to program.inputs)
   std::vector<int> lifted_vars;  // their vars
 };
 
-// Runs a linear program backwards: the cotangents of its inputs given those of its outputs
-// (undefined = zero in both directions).
-std::vector<Tensor> transpose_program(const Program& lin, const std::vector<Tensor>& cts_out);
+// Runs f on fresh inputs of these types under `s` and returns the program it recorded, outputs
+// set (s.lifted then lists the foreign tracers it captured). `f` is a detail::FlatFn, spelled out
+// so that this layer does not include the transformations' header.
+Program stage(StagingInterpreter& s, const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+              const std::vector<AVal>& in);
+
+// Partial evaluation (traces/partial_eval.cpp), for linearize: an operation touching one of its
+// values is recorded, any other runs in the parent (known = not staged). Values from outside are
+// constants of the program, whatever they are.
+class PartialEvalInterpreter final : public RecordingInterpreter {
+ public:
+  explicit PartialEvalInterpreter(Interpreter* parent) : RecordingInterpreter(parent) {}
+  const char* name() const override { return "partial_eval"; }
+  void process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) override;
+  Atom atom(const Tensor& t) const { return owns(t) ? Atom{var_of(t), Tensor()} : Atom{-1, t}; }
+};
 
 // ---- batching ----
 class BatchTracer final : public TensorImpl {

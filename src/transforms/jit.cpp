@@ -9,6 +9,7 @@
 //   transpose  -> (lin bodies only) a body computing input cotangents from residuals + cotangents;
 //   vmap       -> a body computing the batched Program.
 // Derived bodies are cached in the body, so grad(jit(f)) traces and compiles once per signature.
+// The Program-level transformations themselves live in src/program/ (transformations.h).
 #include "slope/jit.h"
 
 #include <algorithm>
@@ -18,18 +19,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <unordered_map>
 
+#include "program/transformations.h"
 #include "slope/backend.h"
 #include "slope/interpreter.h"
-#include "slope/primitive_ops.h"
 #include "traces/tracers.h"
 
 namespace slope {
 
 namespace {
-
-using Mode = StagingInterpreter::Mode;
 
 // Read at every compile (rare, and slow anyway), so it can be switched on in a running program.
 bool log_jit() {
@@ -49,30 +47,6 @@ void check_values_fit(const Program& p, const char* op) {
         fail(op, p.name, ": z", v, " = ", name(ins.prim), "(...) is ", to_string(a), ": ", n, " elements of ",
              itemsize(a.dtype), " bytes, more than a buffer can hold (", PTRDIFF_MAX, " bytes)");
     }
-}
-
-// Runs f on fresh staged inputs of these types and returns the recorded Program.
-Program stage(const detail::FlatFn& f, const std::vector<AVal>& in, Mode mode, std::vector<Tensor>* lifted) {
-  StagingInterpreter s(&eval_interpreter(), mode);
-  std::vector<Tensor> xs;
-  for (const AVal& a : in) xs.push_back(s.new_input(a));
-  std::vector<Tensor> outs;
-  {
-    InterpreterScope scope(s);
-    outs = f(xs);
-  }
-  for (size_t i = 0; i < outs.size(); ++i) {
-    check(outs[i].defined(), "jit", "the function returned an empty Tensor handle (output leaf ", i, ")");
-    s.program.outputs.push_back(s.atom(outs[i]));
-  }
-  if (lifted) *lifted = s.lifted;
-  return std::move(s.program);
-}
-
-std::vector<AVal> input_avals(const Program& p) {
-  std::vector<AVal> r;
-  for (int v : p.inputs) r.push_back(p.vars[v]);
-  return r;
 }
 
 class JitBody;
@@ -193,63 +167,10 @@ const JitBody::Linearization& JitBody::linearization(const std::vector<bool>& ma
     auto it = lins_.find(mask);
     if (it != lins_.end()) return it->second;
   }
-  // Linearize the Program on abstract inputs: inside a total staging interpreter s0, linearize's
-  // own partial staging records the tangent ops (the lin program) and hands every op on known
-  // values to s0 (the known program). Known values the tangent ops use are residuals.
-  StagingInterpreter s0(&eval_interpreter(), Mode::all);
-  std::vector<Tensor> xs;
-  for (const AVal& a : input_avals(program_)) xs.push_back(s0.new_input(a));
-  Linearization L;
-  std::vector<Tensor> dprimals;
-  for (size_t i = 0; i < mask.size(); ++i)
-    if (mask[i]) L.diff.push_back(i), dprimals.push_back(xs[i]);
-  detail::FlatFn g = [&](const std::vector<Tensor>& d) {
-    std::vector<Tensor> a = xs;
-    for (size_t k = 0; k < d.size(); ++k) a[L.diff[k]] = d[k];
-    return program_.run(a);
-  };
-  detail::Linearized lin;
-  {
-    InterpreterScope scope(s0);
-    lin = detail::linearize_flat(g, dprimals);
-  }
-  Program lp = std::move(*lin.linear);
-  std::vector<Tensor> residuals;
-  std::vector<int> res_vars;
-  std::unordered_map<const TensorImpl*, int> seen;
-  auto to_residual = [&](Atom& a) {
-    if (a.is_var() || !a.value.defined() || !s0.owns(a.value)) return;
-    auto [it, fresh] = seen.emplace(a.value.impl().get(), -1);
-    if (fresh) {
-      it->second = lp.new_var(a.value.aval());
-      residuals.push_back(a.value);
-      res_vars.push_back(it->second);
-    }
-    a = Atom{it->second, Tensor()};
-  };
-  for (Instruction& ins : lp.instructions)
-    for (Atom& a : ins.inputs) to_residual(a);
-  for (Atom& a : lp.outputs) to_residual(a);
-  lp.inputs.insert(lp.inputs.begin(), res_vars.begin(), res_vars.end());
-  std::vector<Atom> louts;
-  for (size_t i = 0; i < lp.outputs.size(); ++i) {
-    const AVal& oa = lin.out_avals[i];
-    if (!is_floating(oa.dtype)) continue;  // integer outputs have no tangent
-    Atom a = lp.outputs[i];
-    if (!a.is_var() && !a.value.defined()) {  // a symbolic zero: make real zeros
-      int v = lp.new_var(oa);
-      lp.instructions.push_back(Instruction{Prim::full, FullParams{oa.shape, oa.dtype, Scalar(0)}, {}, {v}});
-      a = Atom{v, Tensor()};
-    }
-    L.float_outs.push_back(i);
-    louts.push_back(a);
-  }
-  lp.outputs = std::move(louts);
-  for (const Tensor& o : lin.outputs) s0.program.outputs.push_back(s0.atom(o));
-  for (const Tensor& r : residuals) s0.program.outputs.push_back(s0.atom(r));
-  check(s0.lifted.empty(), "jit", name_, ": internal error: a linearization captured a foreign tracer");
-  L.known = std::make_shared<JitBody>(name_ + "_fwd", std::move(s0.program));
-  L.lin = std::make_shared<JitBody>(name_ + "_lin", std::move(lp), residuals.size());
+  LinearizedProgram lp = linearize_program(program_, mask);
+  Linearization L{nullptr, nullptr, std::move(lp.diff), std::move(lp.float_outs)};
+  L.known = std::make_shared<JitBody>(name_ + "_fwd", std::move(lp.known));
+  L.lin = std::make_shared<JitBody>(name_ + "_lin", std::move(lp.lin), lp.n_residuals);
   std::lock_guard<std::mutex> lock(mu_);
   return lins_.emplace(mask, std::move(L)).first->second;  // keeps the first if two threads raced
 }
@@ -272,56 +193,7 @@ BodyPtr JitBody::transposed() const {
     std::lock_guard<std::mutex> lock(mu_);
     if (transposed_) return transposed_;
   }
-  // Stage transpose_program over (residuals, cotangents). The residual operands become constants
-  // of a copy of the program; instructions computing from constants alone are evaluated forward
-  // (staged), the rest is linear and transposed.
-  StagingInterpreter s0(&eval_interpreter(), Mode::all);
-  std::vector<Tensor> res, cts;
-  for (size_t i = 0; i < n_nonlinear_; ++i) res.push_back(s0.new_input(program_.vars[program_.inputs[i]]));
-  for (const AVal& a : out_avals_) cts.push_back(s0.new_input(a));
-  Program p;
-  {
-    InterpreterScope scope(s0);
-    std::unordered_map<int, Tensor> known;
-    for (size_t i = 0; i < n_nonlinear_; ++i) known[program_.inputs[i]] = res[i];
-    auto subst = [&](const Atom& a) {
-      if (!a.is_var()) return a;
-      auto it = known.find(a.var);
-      return it == known.end() ? a : Atom{-1, it->second};
-    };
-    p.vars = program_.vars;
-    p.inputs.assign(program_.inputs.begin() + static_cast<long>(n_nonlinear_), program_.inputs.end());
-    for (const Instruction& ins : program_.instructions) {
-      Instruction c{ins.prim, ins.params, {}, ins.outputs};
-      bool linear_op = false;
-      for (const Atom& a : ins.inputs) {
-        c.inputs.push_back(subst(a));
-        linear_op |= c.inputs.back().is_var();
-      }
-      if (linear_op) {
-        p.instructions.push_back(std::move(c));
-        continue;
-      }
-      std::vector<Tensor> vin, vout(ins.outputs.size());
-      for (const Atom& a : c.inputs) vin.push_back(a.value);
-      bind(ins.prim, vin, ins.params, vout);
-      for (size_t k = 0; k < vout.size(); ++k) known[ins.outputs[k]] = vout[k];
-    }
-    for (const Atom& a : program_.outputs) p.outputs.push_back(subst(a));
-  }
-  std::vector<Tensor> g;
-  {
-    InterpreterScope scope(s0);
-    g = transpose_program(p, cts);
-    for (size_t k = 0; k < g.size(); ++k)
-      if (!g[k].defined()) {
-        const AVal& a = p.vars[p.inputs[k]];
-        g[k] = prims::full(a.shape, 0, a.dtype);
-      }
-  }
-  for (const Tensor& t : g) s0.program.outputs.push_back(s0.atom(t));
-  check(s0.lifted.empty(), "jit", name_, ": internal error: a transposition captured a foreign tracer");
-  auto body = std::make_shared<JitBody>(name_ + "_T", std::move(s0.program), n_nonlinear_);
+  auto body = std::make_shared<JitBody>(name_ + "_T", transposed_program(program_, n_nonlinear_), n_nonlinear_);
   std::lock_guard<std::mutex> lock(mu_);
   if (!transposed_) transposed_ = body;
   return transposed_;
@@ -348,12 +220,7 @@ BodyPtr JitBody::batched(const std::vector<int64_t>& bdims, std::span<const Tens
     auto it = batched_.find(key);
     if (it != batched_.end()) return it->second;
   }
-  std::vector<std::optional<int64_t>> in_dims;
-  for (int64_t b : bdims) in_dims.push_back(b >= 0 ? std::optional<int64_t>(b) : std::nullopt);
-  detail::FlatFn f = [&](const std::vector<Tensor>& xs) {
-    return detail::vmap_flat([&](const std::vector<Tensor>& a) { return program_.run(a); }, xs, in_dims, {0});
-  };
-  auto body = std::make_shared<JitBody>("vmap_" + name_, stage(f, in, Mode::all, nullptr));
+  auto body = std::make_shared<JitBody>("vmap_" + name_, batched_program(program_, bdims, in));
   std::lock_guard<std::mutex> lock(mu_);
   return batched_.emplace(key, body).first->second;
 }
@@ -367,22 +234,8 @@ const JitBody& jit_body(const detail::Traced& t) {
 }  // namespace
 
 Program trace_program(const detail::FlatFn& f, const std::vector<AVal>& in) {
-  return stage(f, in, Mode::all, nullptr);
-}
-
-Program inline_calls(const Program& p) {
-  bool any = false;
-  for (const Instruction& ins : p.instructions) any |= ins.prim == Prim::call;
-  if (!any) return p;
-  Program q = stage([&](const std::vector<Tensor>& xs) { return p.run(xs); }, input_avals(p), Mode::inline_calls, nullptr);
-  q.name = p.name;
-  return q;
-}
-
-Program optimize(const Program& p) {
-  Program q = eliminate_dead_code(eliminate_common_subexpressions(fold_constants(inline_calls(p))));
-  typecheck(q);
-  return q;
+  StagingInterpreter s(&eval_interpreter());
+  return stage(s, f, in);
 }
 
 namespace detail {
@@ -424,7 +277,9 @@ std::string jit_name_of(const char* spelling) {
 Traced trace_jit(const std::string& name, const FlatFn& f, const std::vector<AVal>& in) {
   JitTraceScope marking;  // user code runs here once, to be replayed
   Traced t;
-  Program p = stage(f, in, Mode::all, &t.lifted);
+  StagingInterpreter s(&eval_interpreter());
+  Program p = stage(s, f, in);
+  t.lifted = s.lifted;
   t.body = std::make_shared<JitBody>(name, std::move(p));
   return t;
 }

@@ -2,6 +2,7 @@
 // transforms.h handle pytrees and call these.
 #include "slope/transforms.h"
 
+#include "program/transformations.h"
 #include "slope/primitive_ops.h"
 #include "traces/tracers.h"
 
@@ -39,7 +40,7 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> jvp_flat(const FlatFn& f, co
 }
 
 Linearized linearize_flat(const FlatFn& f, const std::vector<Tensor>& primals) {
-  StagingInterpreter staging(&current_interpreter());
+  PartialEvalInterpreter staging(&current_interpreter());
   Linearized lin;
   std::vector<Tensor> raw;
   JvpInterpreter jvp(&staging);
