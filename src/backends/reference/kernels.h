@@ -1,24 +1,62 @@
 #pragma once
-// The reference backend's kernels, one function per primitive family (one file each).
-// Naive, obviously-right loops over row-major data: the oracle for every other backend.
+// The reference backend's kernels: naive, obviously-right loops over row-major data for every
+// primitive and dtype, the oracle every other backend is tested against. One function per family
+// of primitives (one file each), every element value from slope/scalar.h, the ops' definitions.
+//
+// Index arithmetic, written once: every tensor is contiguous and row-major, so element (i0, i1, ...)
+// of a tensor of shape (d0, d1, ...) is at flat position i0*s0 + i1*s1 + ... with strides
+// s_k = d{k+1} * d{k+2} * ... (contiguous_strides()). A View generalises the strides (tinygrad's
+// idea): a stride 0 repeats an element, a negative one walks backwards, a start offsets; so one
+// loop, for_each(), walking an index space one multi-index at a time, runs every movement primitive
+// and every reduction. Zero-size dims need no special case: the loops run zero times.
 #include <span>
+#include <type_traits>
+#include <utility>
 
 #include "slope/backend.h"
 #include "slope/interpreter.h"
+#include "slope/scalar.h"
+#include "slope/shape.h"
 
 namespace slope::reference {
 
-// Each writes out[0] (already allocated with the type the shape rule computed).
-void unary(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
-void binary(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);  // binary + where
-void reduce(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
-void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
-void init(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
-void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
-void argmax(const Params& params, std::span<const Tensor> in, Tensor& out);  // reduce.cpp
+// Each fills `out`, already allocated with the type the shape rule computed.
+void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);  // + where, full, arange
+void reduce(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);       // sum, max
+void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);     // the shape family
+void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);      // the rest
 
 // Raw element pointers of a concrete tensor.
 template <class T> const T* ptr(const Tensor& t) { return static_cast<const T*>(t.data()); }
 template <class T> T* mut(Tensor& t) { return static_cast<T*>(t.impl()->buffer->data()); }
+
+// Multi-index i of a view is at flat position start + i[0]*strides[0] + i[1]*strides[1] + ...
+struct View {
+  Shape strides;
+  int64_t start = 0;
+  int64_t at(const Shape& i) const {
+    int64_t o = start;
+    for (size_t d = 0; d < i.size(); ++d) o += i[d] * strides[d];
+    return o;
+  }
+};
+
+// Calls f(i, v.at(i)...) for every multi-index i of `shape` in row-major order (last axis fastest),
+// advancing i like an odometer.
+template <class F, class... V>
+void for_each(const Shape& shape, F f, const V&... views) {
+  Shape i(shape.size(), 0);
+  for (int64_t k = 0, n = numel(shape); k < n; ++k) {
+    f(std::as_const(i), views.at(i)...);
+    for (size_t d = shape.size(); d-- > 0 && ++i[d] == shape[d];) i[d] = 0;
+  }
+}
+
+// The accumulator of a sum or dot product: double for every floating type, converted back with
+// scalar::convert at the end (so an f32 or f16 sum is close to the exact one, and far less sensitive
+// to the order of the additions than a float accumulator, which other backends may reorder); the
+// type itself for integers (arithmetic wraps through scalar::add / scalar::mul) and for bool (or).
+template <class T>
+using accum_t = std::conditional_t<scalar::is_float_v<T>, double, T>;
 
 }  // namespace slope::reference

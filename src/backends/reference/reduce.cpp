@@ -1,111 +1,61 @@
-// Reference kernels of the reductions sum and max over a sorted list of axes, which are removed
-// from the output shape (no keepdim at the primitive level), and of argmax along one axis.
+// Reference kernels of the reductions sum and max over a sorted list of axes, which are removed from
+// the output shape (no keepdim at the primitive level); argmax has its own kernel (general.cpp).
 //
-// One pass over the input: each element's multi-index, with the reduced axes dropped, is the
-// multi-index of the output element it contributes to. Giving the reduced axes stride 0 in the
-// output does exactly that.
+// Both are one pass over x with two views (kernels.h): x's own, and a view of the output that
+// gives the reduced axes stride 0, so every element of x lands on the output element it folds into.
 //
 // Numerics:
 // - floating sums accumulate in double and round once at the end (the exact result is what a
 //   reference should approximate; other backends are compared against it with a tolerance);
 // - integer and bool sums accumulate in int64, the rule's output dtype, wrapping (scalar::add);
-// - sum over an empty axis is 0; max over an empty axis is rejected by the shape rule;
+// - sum over an empty axis is 0; max over an empty axis is rejected by the shape rule, so max can
+//   start from the lowest value of T (-inf for floats), which the first element always replaces;
 // - max propagates NaN (scalar::maximum).
+#include <limits>
 #include <vector>
 
 #include "kernels.h"
-#include "loops.h"
 
 namespace slope::reference {
 
 namespace {
 
-// Strides that map an input multi-index to the flat output position: the output's own strides on
-// the kept axes, 0 on the reduced ones.
-Shape reduced_strides(const Shape& in_shape, const Axes& axes, const Shape& out_shape) {
-  Shape ostride = contiguous_strides(out_shape);
-  Shape stride(in_shape.size(), 0);
-  size_t k = 0, kept = 0;
-  for (size_t d = 0; d < in_shape.size(); ++d) {
-    if (k < axes.size() && axes[k] == static_cast<int64_t>(d)) {
-      ++k;  // reduced: stride stays 0
-    } else {
-      stride[d] = ostride[kept++];
-    }
-  }
-  return stride;
-}
-
-template <class T>
-void sum(const Tensor& x, const Shape& stride, Tensor& out) {
-  using Acc = std::conditional_t<scalar::is_float_v<T>, double, int64_t>;
-  using Out = std::conditional_t<scalar::is_float_v<T>, T, int64_t>;
-  // One accumulator per output element.
-  std::vector<Acc> acc(static_cast<size_t>(out.numel()), Acc(0));
-  const Shape& s = x.shape();
+// acc[to.at(i)] = f(acc[to.at(i)], x[i]) for every element i of x, starting from `init`; then
+// out = acc, converted to Out.
+template <class Out, class T, class Acc, class F>
+void fold(const Tensor& x, const View& to, Acc init, F f, Tensor& out) {
+  std::vector<Acc> acc(static_cast<size_t>(out.numel()), init);
   const T* a = ptr<T>(x);
-  Shape idx(s.size(), 0);
-  for (int64_t i = 0, n = x.numel(); i < n; ++i, next_index(idx, s)) {
-    const auto j = static_cast<size_t>(offset(idx, stride));
-    acc[j] = scalar::add<Acc>(acc[j], scalar::convert<Acc>(a[i]));
-  }
+  for_each(x.shape(), [&](const Shape&, int64_t i, int64_t j) { acc[j] = f(acc[j], a[i]); }, View{contiguous_strides(x.shape())}, to);
   Out* o = mut<Out>(out);
-  for (size_t i = 0; i < acc.size(); ++i) o[i] = scalar::convert<Out, Acc>(acc[i]);
+  for (size_t j = 0; j < acc.size(); ++j) o[j] = scalar::convert<Out, Acc>(acc[j]);
 }
 
 template <class T>
-void max(const Tensor& x, const Shape& stride, Tensor& out) {
-  // The first element reaching an output position initialises it; later ones combine with maximum.
-  std::vector<bool> seen(static_cast<size_t>(out.numel()), false);
-  T* o = mut<T>(out);
-  const Shape& s = x.shape();
-  const T* a = ptr<T>(x);
-  Shape idx(s.size(), 0);
-  for (int64_t i = 0, n = x.numel(); i < n; ++i, next_index(idx, s)) {
-    int64_t j = offset(idx, stride);
-    o[j] = seen[j] ? scalar::maximum<T>(o[j], a[i]) : a[i];
-    seen[j] = true;
-  }
-}
-
-// x viewed as [outer, n, inner]: out[o, j] = the first r with the largest x[o, r, j]; a NaN is
-// larger than everything (the first NaN wins).
-template <class T>
-void argmax(const Tensor& x, int64_t axis, Tensor& out) {
-  const Shape& s = x.shape();
-  const int64_t outer = numel_range(s, 0, axis), n = s[axis], inner = numel_range(s, axis + 1, s.size());
-  const T* a = ptr<T>(x);
-  int64_t* o = mut<int64_t>(out);
-  auto beats = [](T v, T best) {
-    if constexpr (scalar::is_float_v<T>) {
-      return scalar::greater<T>(v, best) || (!scalar::equal<T>(v, v) && scalar::equal<T>(best, best));
-    } else {
-      return v > best;
-    }
-  };
-  for (int64_t i = 0; i < outer; ++i)
-    for (int64_t j = 0; j < inner; ++j) {
-      int64_t best = 0;
-      for (int64_t r = 1; r < n; ++r)
-        if (beats(a[(i * n + r) * inner + j], a[(i * n + best) * inner + j])) best = r;
-      o[i * inner + j] = best;
-    }
+T lowest() {
+  if constexpr (scalar::is_float_v<T>) return T(-std::numeric_limits<float>::infinity());
+  else return std::numeric_limits<T>::lowest();
 }
 
 }  // namespace
 
-void argmax(const Params& params, std::span<const Tensor> in, Tensor& out) {
-  visit_dtype(in[0].dtype(), [&](auto tag) { argmax<decltype(tag)>(in[0], std::get<AxisParams>(params).axis, out); });
-}
-
 void reduce(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out) {
-  const Tensor& x = in[0];
-  Shape stride = reduced_strides(x.shape(), std::get<AxesParams>(params).axes, out.shape());
-  visit_dtype(x.dtype(), [&](auto tag) {
+  const Axes& axes = std::get<AxesParams>(params).axes;
+  const Shape& s = in[0].shape();
+  const Shape ostride = contiguous_strides(out.shape());
+  View to{Shape(s.size(), 0)};  // the output's strides on the kept axes, 0 on the reduced ones
+  for (size_t d = 0, k = 0, kept = 0; d < s.size(); ++d) {
+    if (k < axes.size() && axes[k] == static_cast<int64_t>(d)) ++k;
+    else to.strides[d] = ostride[kept++];
+  }
+  visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
+    using Out = std::conditional_t<scalar::is_float_v<T>, T, int64_t>;  // sum's output dtype
+    using Acc = accum_t<Out>;                                           // double or int64
     switch (p) {
-      case Prim::sum: return sum<T>(x, stride, out);
-      case Prim::max: return max<T>(x, stride, out);
+      case Prim::sum:
+        return fold<Out, T>(in[0], to, Acc(0), [](Acc a, T v) { return scalar::add<Acc>(a, scalar::convert<Acc>(v)); }, out);
+      case Prim::max: return fold<T, T>(in[0], to, lowest<T>(), scalar::maximum<T>, out);
       default: fail(name(p), "reference backend: not a reduction");
     }
   });
