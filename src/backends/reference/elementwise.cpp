@@ -1,34 +1,19 @@
 // Reference kernels of the elementwise primitives (the unary and binary families, where, cast) and
-// of full and arange, which compute each element from its position alone. Operands have the output's
-// shape (broadcasting and promotion happen before a primitive is bound), so all of them are one loop,
-// out[i] = f(i), with f from slope/scalar.h, the one definition of each op that every backend shares
-// (so they agree bit for bit): integer arithmetic wraps, integer division by zero gives 0 (eager
-// mode reports it before the kernel runs), maximum propagates NaN, bool add/mul are or/and,
-// float -> int casts saturate and map NaN to 0.
+// of full and arange. Operands have the output's shape (broadcasting and promotion happen before a
+// primitive is bound), so each is one loop, out[i] = f(a[i], ...), with f from slope/scalar.h: the
+// one definition of every op, shared by all backends so that they agree bit for bit (integer
+// arithmetic wraps, integer division by zero gives 0, maximum propagates NaN, casts saturate, ...).
 #include "kernels.h"
 
 namespace slope::reference {
 
 namespace {
 
-// out[i] = f(i) for every element; R is the output's element type.
-template <class R, class F>
-void generate(Tensor& out, F f) {
-  R* o = mut<R>(out);
-  for (int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = f(i);
-}
-
-// out[i] = f(a[i]) or f(a[i], b[i]) over the operands' elements (of type T); the output has f's
-// result type (bool for the comparisons, To for cast).
-template <class T, class F>
-void map(std::span<const Tensor> in, Tensor& out, F f) {
-  const T* a = ptr<T>(in[0]);
-  if constexpr (std::is_invocable_v<F, T>) {
-    generate<std::invoke_result_t<F, T>>(out, [&](int64_t i) { return f(a[i]); });
-  } else {
-    const T* b = ptr<T>(in[1]);
-    generate<std::invoke_result_t<F, T, T>>(out, [&](int64_t i) { return f(a[i], b[i]); });
-  }
+// out[i] = f(a[i], ...) for every element, a... the operands' elements; the output has f's result type.
+template <class F, class... P>
+void map(Tensor& out, F f, const P*... a) {
+  auto* o = mut<std::invoke_result_t<F, P...>>(out);
+  for (int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = f(a[i]...);
 }
 
 // out[i] = start + i * step. For an integer output with integer start and step the arithmetic is
@@ -37,33 +22,33 @@ void map(std::span<const Tensor> in, Tensor& out, F f) {
 template <class T>
 void arange(const ArangeParams& p, Tensor& out) {
   const bool integer = scalar::is_int_v<T> && !p.start.is_float() && !p.step.is_float();
-  generate<T>(out, [&](int64_t i) {
-    if (!integer) return scalar::convert<T>(p.start.as_double() + static_cast<double>(i) * p.step.as_double());
+  T* o = mut<T>(out);
+  for (int64_t i = 0; i < p.n; ++i) {
     const uint64_t v = static_cast<uint64_t>(p.start.i) + static_cast<uint64_t>(i) * static_cast<uint64_t>(p.step.i);
-    return scalar::convert<T>(static_cast<int64_t>(v));  // two's complement wrap, defined since C++20
-  });
+    o[i] = integer ? scalar::convert<T>(static_cast<int64_t>(v))  // two's complement wrap, defined since C++20
+                   : scalar::convert<T>(p.start.as_double() + static_cast<double>(i) * p.step.as_double());
+  }
 }
 
 }  // namespace
 
 void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out) {
-  // T: the dtype of the operands (of where's branches; of the output for full and arange).
+  // T: the operands' dtype (where's branches'; the output's for full and arange, which have none).
   const DType dtype = in.empty() || p == Prim::where ? out.dtype() : in[0].dtype();
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
+    const T *a = in.empty() ? nullptr : ptr<T>(in[0]), *b = in.size() > 1 ? ptr<T>(in[1]) : nullptr;
+    auto run = [&](auto f) {
+      if constexpr (std::is_invocable_v<decltype(f), T>) map(out, f, a);
+      else map(out, f, a, b);
+    };
     // An op a dtype does not have (transcendentals are float-only, neg is not for bool, logical_not
     // only for bool) was rejected by the shape rule: that branch only has to compile.
     constexpr bool is_float = scalar::is_float_v<T>, is_bool = std::is_same_v<T, bool>;
-    auto run = [&](auto f) { map<T>(in, out, f); };
     switch (p) {
       case Prim::cast: return visit_dtype(out.dtype(), [&](auto to) { run(scalar::convert<decltype(to), T>); });
-      case Prim::where: {  // where(c, a, b)[i] = c[i] ? a[i] : b[i], with c bool
-        const bool* c = ptr<bool>(in[0]);
-        const T *a = ptr<T>(in[1]), *b = ptr<T>(in[2]);
-        return generate<T>(out, [&](int64_t i) { return scalar::select<T>(c[i], a[i], b[i]); });
-      }
-      case Prim::full:  // the one value, converted like cast() would
-        return generate<T>(out, [v = std::get<FullParams>(params).value.to<T>()](int64_t) { return v; });
+      case Prim::where: return map(out, scalar::select<T>, ptr<bool>(in[0]), ptr<T>(in[1]), ptr<T>(in[2]));
+      case Prim::full: return map(out, [v = std::get<FullParams>(params).value.to<T>()] { return v; });
       case Prim::arange: return arange<T>(std::get<ArangeParams>(params), out);
       case Prim::stop_gradient: return run([](T v) { return v; });  // a plain copy
       case Prim::floor: return run(scalar::floor<T>);               // identity on integers and bool

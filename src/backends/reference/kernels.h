@@ -1,14 +1,13 @@
 #pragma once
 // The reference backend's kernels: naive, obviously-right loops over row-major data for every
 // primitive and dtype, the oracle every other backend is tested against. One function per family
-// of primitives (one file each), every element value from slope/scalar.h, the ops' definitions.
+// of primitives, one generic loop per family, every element value from slope/scalar.h.
 //
-// Index arithmetic, written once: every tensor is contiguous and row-major, so element (i0, i1, ...)
-// of a tensor of shape (d0, d1, ...) is at flat position i0*s0 + i1*s1 + ... with strides
-// s_k = d{k+1} * d{k+2} * ... (contiguous_strides()). A View generalises the strides (tinygrad's
-// idea): a stride 0 repeats an element, a negative one walks backwards, a start offsets; so one
-// loop, for_each(), walking an index space one multi-index at a time, runs every movement primitive
-// and every reduction. Zero-size dims need no special case: the loops run zero times.
+// Index arithmetic, written once: tensors are contiguous and row-major, so element (i0, i1, ...) of
+// shape (d0, d1, ...) is at i0*s0 + i1*s1 + ... with s_k = d{k+1} * d{k+2} * ... (contiguous_strides()).
+// A View generalises those strides (tinygrad's idea): stride 0 repeats an element, a negative stride
+// walks backwards, a start offsets. So one loop, for_each() over the multi-indices of a shape, runs
+// every movement primitive and every reduction. Zero-size dims need no special case: it runs 0 times.
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -21,10 +20,10 @@
 namespace slope::reference {
 
 // Each fills `out`, already allocated with the type the shape rule computed.
-void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);  // + where, full, arange
-void reduce(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);       // sum, max
-void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);     // the shape family
-void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);      // the rest
+void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);  // unary, binary, where, init
+void reduce(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
+void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
+void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
 
 // Raw element pointers of a concrete tensor.
 template <class T> const T* ptr(const Tensor& t) { return static_cast<const T*>(t.data()); }
@@ -41,21 +40,19 @@ struct View {
   }
 };
 
-// Calls f(i, v.at(i)...) for every multi-index i of `shape` in row-major order (last axis fastest),
-// advancing i like an odometer.
+// Calls f(i, v.at(i)...) for every multi-index i of `shape` in row-major order (last axis fastest).
 template <class F, class... V>
 void for_each(const Shape& shape, F f, const V&... views) {
   Shape i(shape.size(), 0);
   for (int64_t k = 0, n = numel(shape); k < n; ++k) {
     f(std::as_const(i), views.at(i)...);
-    for (size_t d = shape.size(); d-- > 0 && ++i[d] == shape[d];) i[d] = 0;
+    for (size_t d = shape.size(); d-- > 0 && ++i[d] == shape[d];) i[d] = 0;  // the next index, like an odometer
   }
 }
 
-// The accumulator of a sum or dot product: double for every floating type, converted back with
-// scalar::convert at the end (so an f32 or f16 sum is close to the exact one, and far less sensitive
-// to the order of the additions than a float accumulator, which other backends may reorder); the
-// type itself for integers (arithmetic wraps through scalar::add / scalar::mul) and for bool (or).
+// The accumulator of a sum or dot product: double for every floating type, rounded once at the end
+// (close to the exact sum, and far less sensitive to the order of the additions than a float, which
+// other backends may reorder); the type itself for integers (wrapping) and for bool (or).
 template <class T>
 using accum_t = std::conditional_t<scalar::is_float_v<T>, double, T>;
 

@@ -1,16 +1,10 @@
 // Reference kernels of the reductions sum and max over a sorted list of axes, which are removed from
-// the output shape (no keepdim at the primitive level); argmax has its own kernel (general.cpp).
-//
-// Both are one pass over x with two views (kernels.h): x's own, and a view of the output that
-// gives the reduced axes stride 0, so every element of x lands on the output element it folds into.
-//
-// Numerics:
-// - floating sums accumulate in double and round once at the end (the exact result is what a
-//   reference should approximate; other backends are compared against it with a tolerance);
-// - integer and bool sums accumulate in int64, the rule's output dtype, wrapping (scalar::add);
-// - sum over an empty axis is 0; max over an empty axis is rejected by the shape rule, so max can
-//   start from the lowest value of T (-inf for floats), which the first element always replaces;
-// - max propagates NaN (scalar::maximum).
+// the output shape (no keepdim at the primitive level); argmax is in general.cpp. Both are one fold
+// over x: a view of the output with stride 0 on the reduced axes takes each element of x to the
+// output element it folds into. Numerics: floating sums accumulate in double (kernels.h, accum_t),
+// integer and bool sums in int64, the rule's output dtype, wrapping; sum over an empty axis is 0;
+// max propagates NaN (scalar::maximum). Max over an empty axis is rejected by the shape rule, so max
+// can start from the lowest value of T (-inf for floats), which the first element always replaces.
 #include <limits>
 #include <vector>
 
@@ -20,15 +14,14 @@ namespace slope::reference {
 
 namespace {
 
-// acc[to.at(i)] = f(acc[to.at(i)], x[i]) for every element i of x, starting from `init`; then
-// out = acc, converted to Out.
+// acc[to.at(i)] = f(acc[to.at(i)], x[i]) for every element i of x, from `init`; then out = acc as Out.
 template <class Out, class T, class Acc, class F>
 void fold(const Tensor& x, const View& to, Acc init, F f, Tensor& out) {
   std::vector<Acc> acc(static_cast<size_t>(out.numel()), init);
   const T* a = ptr<T>(x);
-  for_each(x.shape(), [&](const Shape&, int64_t i, int64_t j) { acc[j] = f(acc[j], a[i]); }, View{contiguous_strides(x.shape())}, to);
-  Out* o = mut<Out>(out);
-  for (size_t j = 0; j < acc.size(); ++j) o[j] = scalar::convert<Out, Acc>(acc[j]);
+  for_each(x.shape(), [&](const Shape&, int64_t i, int64_t j) { acc[j] = f(acc[j], a[i]); },
+           View{contiguous_strides(x.shape())}, to);
+  for (size_t j = 0; j < acc.size(); ++j) mut<Out>(out)[j] = scalar::convert<Out, Acc>(acc[j]);
 }
 
 template <class T>
