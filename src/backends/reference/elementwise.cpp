@@ -8,7 +8,6 @@
 namespace slope::reference {
 
 namespace {
-
 // out[i] = f(a[i], ...) for every element, a... the operands' elements; the output has f's result type.
 template <class F, class... P>
 void map(Tensor& out, F f, const P*... a) {
@@ -37,39 +36,36 @@ void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tenso
   const DType dtype = in.empty() || p == Prim::where ? out.dtype() : in[0].dtype();
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
-    const T *a = in.empty() ? nullptr : ptr<T>(in[0]), *b = in.size() > 1 ? ptr<T>(in[1]) : nullptr;
-    auto run = [&](auto f) {
-      if constexpr (std::is_invocable_v<decltype(f), T>) map(out, f, a);
-      else map(out, f, a, b);
-    };
+    auto un = [&](auto f) { map(out, f, ptr<T>(in[0])); };
+    auto bin = [&](auto f) { map(out, f, ptr<T>(in[0]), ptr<T>(in[1])); };
     // An op a dtype does not have (transcendentals are float-only, neg is not for bool, logical_not
     // only for bool) was rejected by the shape rule: that branch only has to compile.
     constexpr bool is_float = scalar::is_float_v<T>, is_bool = std::is_same_v<T, bool>;
     switch (p) {
-      case Prim::cast: return visit_dtype(out.dtype(), [&](auto to) { run(scalar::convert<decltype(to), T>); });
+      case Prim::cast: return visit_dtype(out.dtype(), [&](auto to) { un(scalar::convert<decltype(to), T>); });
       case Prim::where: return map(out, scalar::select<T>, ptr<bool>(in[0]), ptr<T>(in[1]), ptr<T>(in[2]));
       case Prim::full: return map(out, [v = std::get<FullParams>(params).value.to<T>()] { return v; });
       case Prim::arange: return arange<T>(std::get<ArangeParams>(params), out);
-      case Prim::stop_gradient: return run([](T v) { return v; });  // a plain copy
-      case Prim::floor: return run(scalar::floor<T>);               // identity on integers and bool
-      case Prim::neg: if constexpr (!is_bool) return run(scalar::neg<T>); break;
-      case Prim::logical_not: if constexpr (is_bool) return run(scalar::logical_not); break;
-      case Prim::exp: if constexpr (is_float) return run(scalar::exp<T>); break;
-      case Prim::log: if constexpr (is_float) return run(scalar::log<T>); break;
-      case Prim::sin: if constexpr (is_float) return run(scalar::sin<T>); break;
-      case Prim::sqrt: if constexpr (is_float) return run(scalar::sqrt<T>); break;
-      case Prim::tanh: if constexpr (is_float) return run(scalar::tanh<T>); break;
-      case Prim::erf: if constexpr (is_float) return run(scalar::erf<T>); break;
-      case Prim::atan2: if constexpr (is_float) return run(scalar::atan2<T>); break;
-      case Prim::add: return run(scalar::add<T>);
-      case Prim::sub: return run(scalar::sub<T>);
-      case Prim::mul: return run(scalar::mul<T>);
-      case Prim::div: return run(scalar::div<T>);
-      case Prim::pow: return run(scalar::pow<T>);
-      case Prim::maximum: return run(scalar::maximum<T>);
-      case Prim::equal: return run(scalar::equal<T>);
-      case Prim::less: return run(scalar::less<T>);
-      case Prim::greater: return run(scalar::greater<T>);
+      case Prim::stop_gradient: return un([](T v) { return v; });  // a plain copy
+      case Prim::floor: return un(scalar::floor<T>);               // identity on integers and bool
+      case Prim::neg: if constexpr (!is_bool) return un(scalar::neg<T>); break;
+      case Prim::logical_not: if constexpr (is_bool) return un(scalar::logical_not); break;
+      case Prim::exp: if constexpr (is_float) return un(scalar::exp<T>); break;
+      case Prim::log: if constexpr (is_float) return un(scalar::log<T>); break;
+      case Prim::sin: if constexpr (is_float) return un(scalar::sin<T>); break;
+      case Prim::sqrt: if constexpr (is_float) return un(scalar::sqrt<T>); break;
+      case Prim::tanh: if constexpr (is_float) return un(scalar::tanh<T>); break;
+      case Prim::erf: if constexpr (is_float) return un(scalar::erf<T>); break;
+      case Prim::atan2: if constexpr (is_float) return bin(scalar::atan2<T>); break;
+      case Prim::add: return bin(scalar::add<T>);
+      case Prim::sub: return bin(scalar::sub<T>);
+      case Prim::mul: return bin(scalar::mul<T>);
+      case Prim::div: return bin(scalar::div<T>);
+      case Prim::pow: return bin(scalar::pow<T>);
+      case Prim::maximum: return bin(scalar::maximum<T>);
+      case Prim::equal: return bin(scalar::equal<T>);
+      case Prim::less: return bin(scalar::less<T>);
+      case Prim::greater: return bin(scalar::greater<T>);
       default: break;
     }
     fail(name(p), "reference backend: no kernel for ", name(dtype));

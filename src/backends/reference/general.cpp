@@ -1,6 +1,7 @@
-// Reference kernels of the general primitives: threefry (random bits), matmul, conv, gather,
-// scatter_add, argsort and argmax. Sums of products accumulate in accum_t (kernels.h).
+// Reference kernels of the reductions (sum, max, argmax) and the other general primitives:
+// threefry (random bits), matmul, conv, gather, scatter_add, argsort.
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -9,14 +10,29 @@
 namespace slope::reference {
 
 namespace {
+// sum and max over a sorted list of axes, which the output drops (no keepdim at the primitive
+// level): a view of the output with stride 0 on the reduced axes takes each x[i] to the element j it
+// folds into, acc[j] = f(acc[j], x[i]). Floating sums accumulate in double (accum_t), integer and bool
+// sums in int64 (the rule's output dtype), wrapping. max propagates NaN (scalar::maximum); the
+// shape rule rejects an empty axis, so max never outputs its starting value.
+template <class Out, class T, class Acc, class F>
+void fold(const Tensor& x, const Axes& axes, Acc init, F f, Tensor& out) {
+  Shape kept = x.shape();  // the output's shape with the reduced axes kept, as size 1
+  for (int64_t a : axes) kept[a] = 1;
+  View to{contiguous_strides(kept)};
+  for (int64_t a : axes) to.strides[a] = 0;
+  std::vector<Acc> acc(static_cast<size_t>(out.numel()), init);
+  const T* a = ptr<T>(x);
+  for_each(x.shape(), [&](const Shape&, int64_t i, int64_t j) { acc[j] = f(acc[j], a[i]); }, View{contiguous_strides(x.shape())}, to);
+  for (size_t j = 0; j < acc.size(); ++j) mut<Out>(out)[j] = scalar::convert<Out, Acc>(acc[j]);
+}
 
 // JAX's threefry_2x32(key, counts): the counts, padded with one 0 if their number is odd, are split
 // into a first half x0 and a second half x1; each pair (x0[i], x1[i]) is hashed with the key, and the
 // result is the hashed x0 then the hashed x1, cut back to the original length. E.g. counts
 // [0, 1, 2, 3, 4] -> pairs (0, 3), (1, 4), (2, 0) -> [h(0,3).0, h(1,4).0, h(2,0).0, h(0,3).1, h(1,4).1].
-void threefry(const uint32_t* key, const Tensor& counts, uint32_t* out) {
-  const uint32_t* c = ptr<uint32_t>(counts);
-  const int64_t n = counts.numel(), half = (n + 1) / 2;  // the number of pairs
+void threefry(const uint32_t* key, const uint32_t* c, int64_t n, uint32_t* out) {
+  const int64_t half = (n + 1) / 2;  // the number of pairs
   for (int64_t i = 0; i < half; ++i) {
     uint32_t x0 = c[i], x1 = half + i < n ? c[half + i] : 0u;
     scalar::threefry2x32(key[0], key[1], x0, x1);
@@ -36,11 +52,10 @@ accum_t<T> multiply_add(accum_t<T> acc, T a, T b) {
 // row i of a (stride 1), which starts at a[.., i, 0], and column j of b (stride n), at b[.., 0, j].
 template <class T>
 void matmul(const Tensor& a, const Tensor& b, Tensor& out) {
-  const size_t r = out.shape().size();
-  const int64_t k = a.shape()[r - 1], n = b.shape()[r - 1];
+  const int64_t k = a.shape().back(), n = b.shape().back();
   const T *A = ptr<T>(a), *B = ptr<T>(b);
   View row{contiguous_strides(a.shape())}, col{contiguous_strides(b.shape())};
-  row.strides[r - 1] = col.strides[r - 2] = 0;
+  row.strides.back() = col.strides[col.strides.size() - 2] = 0;  // constant along j, along i
   for_each(out.shape(), [&](const Shape&, int64_t y, int64_t i, int64_t j) {
     accum_t<T> acc(0);
     for (int64_t p = 0; p < k; ++p) acc = multiply_add<T>(acc, A[i + p], B[j + p * n]);
@@ -54,25 +69,23 @@ void matmul(const Tensor& a, const Tensor& b, Tensor& out) {
 // where g = o / (O/groups) is o's group. Input positions that fall in the padding contribute nothing.
 template <class T>
 void conv(const Tensor& x, const Tensor& w, const ConvParams& p, Tensor& out) {
-  const Shape &xs = x.shape(), &ws = w.shape();
-  const int64_t C = xs[1], Cg = C / p.groups, Og = ws[0] / p.groups;  // channels per group
-  const Shape S(xs.begin() + 2, xs.end()), K(ws.begin() + 2, ws.end());
-  const View plane{contiguous_strides(S)}, kernel{contiguous_strides(K)};
+  const Shape &xs = x.shape(), &ws = w.shape(), CK(ws.begin() + 1, ws.end());  // CK = (C/groups, K...)
+  const Shape S(xs.begin() + 2, xs.end()), plane = contiguous_strides(S);  // one input channel
+  const int64_t Cg = ws[1], Og = ws[0] / p.groups, s_size = numel(S);  // channels per group, in and out
+  const T *X = ptr<T>(x), *W = ptr<T>(w);
   for_each(out.shape(), [&](const Shape& i, int64_t y) {  // i = (n, o, q...)
+    const int64_t first = i[0] * xs[1] + i[1] / Og * Cg;  // x's first channel in o's group
     accum_t<T> acc(0);
-    Shape pos(S.size(), 0);
-    for (int64_t c = 0; c < Cg; ++c) {
-      const T* X = ptr<T>(x) + (i[0] * C + i[1] / Og * Cg + c) * numel(S);  // input channel c of o's group
-      const T* W = ptr<T>(w) + (i[1] * Cg + c) * numel(K);                    // o's kernel for it
-      for_each(K, [&](const Shape& t, int64_t wt) {
-        bool inside = true;
-        for (size_t d = 0; d < S.size(); ++d) {
-          pos[d] = i[2 + d] * p.stride[d] - p.pad_lo[d] + t[d] * p.dilation[d];
-          inside = inside && pos[d] >= 0 && pos[d] < S[d];
-        }
-        if (inside) acc = multiply_add<T>(acc, X[plane.at(pos)], W[wt]);
-      }, kernel);
-    }
+    for_each(CK, [&](const Shape& ct, int64_t at_w) {  // ct = (c, t...)
+      int64_t at_x = (first + ct[0]) * s_size;
+      bool inside = true;
+      for (size_t d = 0; d < S.size(); ++d) {
+        const int64_t pos = i[2 + d] * p.stride[d] - p.pad_lo[d] + ct[1 + d] * p.dilation[d];
+        inside = inside && pos >= 0 && pos < S[d];
+        at_x += pos * plane[d];
+      }
+      if (inside) acc = multiply_add<T>(acc, X[at_x], W[at_w]);
+    }, View{contiguous_strides(CK), i[1] * numel(CK)});
     mut<T>(out)[y] = scalar::convert<T>(acc);
   }, View{contiguous_strides(out.shape())});
 }
@@ -81,8 +94,7 @@ void conv(const Tensor& x, const Tensor& w, const ConvParams& p, Tensor& out) {
 //   gather:      out[.., j, ..] = x[.., idx[j], ..]                (numpy.take(x, idx, axis))
 //   scatter_add: out = x;  out[.., idx[j], ..] += upd[.., j, ..]   (its transpose: in row-major order
 //                of upd, each sum rounded to T, like PyTorch's CPU scatter_add: a fixed order for repeats)
-// The eval interpreter checks the indices before the kernel runs; one outside [0, n) would still
-// never be followed: it is skipped (gather leaves 0 there).
+// The eval interpreter checks the indices first; one outside [0, n) would still be skipped (gather: 0).
 template <class T, class I>
 void take(Prim p, std::span<const Tensor> in, int64_t axis, Tensor& out) {
   const Shape& s = in[0].shape();
@@ -90,7 +102,7 @@ void take(Prim p, std::span<const Tensor> in, int64_t axis, Tensor& out) {
   space[axis] = in[1].numel();
   View row{contiguous_strides(s)};  // where x[.., 0, ..] is; x[.., k, ..] is `step` further on
   const int64_t step = std::exchange(row.strides[axis], 0);
-  const T* x = ptr<T>(in[0]);
+  const T *x = ptr<T>(in[0]), *upd = p == Prim::scatter_add ? ptr<T>(in[2]) : nullptr;
   const I* idx = ptr<I>(in[1]);
   T* y = mut<T>(out);
   if (p == Prim::gather) std::fill_n(y, out.numel(), T{});
@@ -99,46 +111,55 @@ void take(Prim p, std::span<const Tensor> in, int64_t axis, Tensor& out) {
     const auto k = static_cast<int64_t>(idx[i[axis]]);
     if (k < 0 || k >= s[axis]) return;
     if (p == Prim::gather) y[at_j] = x[at_row + k * step];
-    else y[at_row + k * step] = scalar::add<T>(y[at_row + k * step], ptr<T>(in[2])[at_j]);
+    else y[at_row + k * step] = scalar::add<T>(y[at_row + k * step], upd[at_j]);
   }, row, View{contiguous_strides(space)});
 }
 
-// The positions in each row of x along `axis`, sorted with std::stable_sort, NaN larger than
+// The positions in each row of x along the axis, sorted with std::stable_sort, NaN larger than
 // everything (PyTorch's order): last ascending, first descending; equal keys (NaNs among them, -0
-// and +0) keep their order. The first `keep` go to out: all of them for argsort; for argmax the first
-// one, descending: the first of the largest elements (the first NaN if there is one).
+// and +0) keep their order. argsort writes them all; argmax, whose output lacks the axis, sorts
+// descending and writes the first: the first of the largest elements (the first NaN if there is one).
 template <class T>
-void sort_rows(const Tensor& x, int64_t axis, bool descending, int64_t keep, Tensor& out) {
-  Shape rows = x.shape(), kept = x.shape();  // one row start per index with 0 along the axis
-  rows[axis] = 1;
-  kept[axis] = keep;
+void sort_rows(const Tensor& x, const SortParams& p, Tensor& out) {
+  const int64_t n = x.shape()[p.axis], keep = out.shape().size() == x.shape().size() ? n : 1;
+  Shape rows = x.shape(), kept = x.shape();  // a row starts at each index that is 0 along the axis
+  rows[p.axis] = 1;
+  kept[p.axis] = keep;
   const View xv{contiguous_strides(x.shape())}, ov{contiguous_strides(kept)};
   using K = scalar::compute_t<T>;
   auto less = [](K u, K v) { return u != u ? false : v != v ? true : u < v; };  // NaN largest
-  std::vector<int64_t> order(static_cast<size_t>(x.shape()[axis]));
+  const T* X = ptr<T>(x);
+  std::vector<int64_t> order(static_cast<size_t>(n));
   for_each(rows, [&](const Shape&, int64_t row, int64_t to) {
-    auto key = [&](int64_t k) { return static_cast<K>(ptr<T>(x)[row + k * xv.strides[axis]]); };
+    auto key = [&](int64_t k) { return static_cast<K>(X[row + k * xv.strides[p.axis]]); };
     std::iota(order.begin(), order.end(), int64_t{0});
     std::stable_sort(order.begin(), order.end(),
-                     [&](int64_t u, int64_t v) { return descending ? less(key(v), key(u)) : less(key(u), key(v)); });
-    for (int64_t k = 0; k < keep; ++k) mut<int64_t>(out)[to + k * ov.strides[axis]] = order[static_cast<size_t>(k)];
+                     [&](int64_t u, int64_t v) { return p.descending ? less(key(v), key(u)) : less(key(u), key(v)); });
+    for (int64_t k = 0; k < keep; ++k) mut<int64_t>(out)[to + k * ov.strides[p.axis]] = order[static_cast<size_t>(k)];
   }, xv, ov);
 }
 
 }  // namespace
 
 void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out) {
-  if (p == Prim::threefry) return threefry(ptr<uint32_t>(in[0]), in[1], mut<uint32_t>(out));
+  if (p == Prim::threefry) return threefry(ptr<uint32_t>(in[0]), ptr<uint32_t>(in[1]), in[1].numel(), mut<uint32_t>(out));
   visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
+    using Sum = std::conditional_t<scalar::is_float_v<T>, T, int64_t>;  // sum's output dtype
+    using Acc = accum_t<Sum>;                                           // double or int64
     switch (p) {
+      case Prim::sum:
+        return fold<Sum, T>(in[0], std::get<AxesParams>(params).axes, Acc(0),
+                            [](Acc a, T v) { return scalar::add<Acc>(a, scalar::convert<Acc>(v)); }, out);
+      case Prim::max: {  // from -inf (floats) or the lowest value, which the first element replaces
+        using L = std::numeric_limits<scalar::compute_t<T>>;
+        return fold<T, T>(in[0], std::get<AxesParams>(params).axes, T(L::has_infinity ? -L::infinity() : L::lowest()),
+                          scalar::maximum<T>, out);
+      }
       case Prim::matmul: return matmul<T>(in[0], in[1], out);
       case Prim::conv: return conv<T>(in[0], in[1], std::get<ConvParams>(params), out);
-      case Prim::argmax: return sort_rows<T>(in[0], std::get<AxisParams>(params).axis, true, 1, out);
-      case Prim::argsort: {
-        const SortParams& s = std::get<SortParams>(params);
-        return sort_rows<T>(in[0], s.axis, s.descending, in[0].shape()[s.axis], out);
-      }
+      case Prim::argsort: return sort_rows<T>(in[0], std::get<SortParams>(params), out);
+      case Prim::argmax: return sort_rows<T>(in[0], SortParams{std::get<AxisParams>(params).axis, true}, out);
       case Prim::gather:
       case Prim::scatter_add:
         return visit_dtype(in[1].dtype(), [&](auto itag) {

@@ -1,17 +1,11 @@
 #pragma once
 // The reference backend's kernels: naive, obviously-right loops over row-major data for every
-// primitive and dtype, the oracle every other backend is tested against. One function per family
-// of primitives, one generic loop per family, every element value from slope/scalar.h.
-//
-// Index arithmetic, written once: tensors are contiguous and row-major, so element (i0, i1, ...) of
-// shape (d0, d1, ...) is at i0*s0 + i1*s1 + ... with s_k = d{k+1} * d{k+2} * ... (contiguous_strides()).
-// A View generalises those strides (tinygrad's idea): stride 0 repeats an element, a negative stride
-// walks backwards, a start offsets. So one loop, for_each() over the multi-indices of a shape, runs
-// every movement primitive and every reduction. Zero-size dims need no special case: it runs 0 times.
-#include <span>
-#include <type_traits>
-#include <utility>
-
+// primitive and dtype, the oracle every other backend is tested against; every value from scalar.h.
+// Index arithmetic is written once: element (i0, i1, ...) of a contiguous tensor is at i0*s0 + i1*s1
+// + ... (s = contiguous_strides(shape)), and a View generalises those strides (tinygrad's idea): stride
+// 0 repeats an element, a negative one walks backwards, a start offsets. So one loop, for_each() over
+// the multi-indices of a shape, runs every movement primitive, reduction and product. Zero-size dims
+// need no special case: the loops run zero times.
 #include "slope/backend.h"
 #include "slope/interpreter.h"
 #include "slope/scalar.h"
@@ -21,9 +15,8 @@ namespace slope::reference {
 
 // Each fills `out`, already allocated with the type the shape rule computed.
 void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);  // unary, binary, where, init
-void reduce(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
 void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
-void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);
+void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out);  // and reduce
 
 // Raw element pointers of a concrete tensor.
 template <class T> const T* ptr(const Tensor& t) { return static_cast<const T*>(t.data()); }
@@ -45,7 +38,7 @@ template <class F, class... V>
 void for_each(const Shape& shape, F f, const V&... views) {
   Shape i(shape.size(), 0);
   for (int64_t k = 0, n = numel(shape); k < n; ++k) {
-    f(std::as_const(i), views.at(i)...);
+    f(i, views.at(i)...);
     for (size_t d = shape.size(); d-- > 0 && ++i[d] == shape[d];) i[d] = 0;  // the next index, like an odometer
   }
 }

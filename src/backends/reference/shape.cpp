@@ -22,10 +22,8 @@ void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out
       break;
     case Prim::slice: {  // out[i] = x[start + i * step] along every axis
       const SliceParams& q = std::get<SliceParams>(params);
-      for (size_t d = 0; d < s.size(); ++d) {
-        v.start += q.start[d] * x.strides[d];
-        v.strides[d] *= q.step[d];
-      }
+      v.start = x.at(q.start);
+      for (size_t d = 0; d < s.size(); ++d) v.strides[d] *= q.step[d];
       break;
     }
     case Prim::flip:  // out[..., i_d, ...] = x[..., size_d - 1 - i_d, ...] along each flipped axis d
@@ -38,10 +36,8 @@ void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out
       // XLA's convention: along each axis `lo` fill values, then the elements of x with `interior`
       // fill values between neighbours, then `hi` fill values: x[i] goes to out[lo + i * (interior + 1)].
       const PadParams& q = std::get<PadParams>(params);
-      for (size_t d = 0; d < s.size(); ++d) {
-        v.start += q.lo[d] * o.strides[d];
-        v.strides[d] = o.strides[d] * (q.interior[d] + 1);
-      }
+      v.start = o.at(q.lo);
+      for (size_t d = 0; d < s.size(); ++d) v.strides[d] = o.strides[d] * (q.interior[d] + 1);
       break;
     }
     case Prim::cat: v = o; break;  // along `axis`, operand k's elements go after those of operands 0..k-1
