@@ -19,11 +19,11 @@ template <class Out, class T, class Acc, class F>
 void fold(const Tensor& x, const Axes& axes, Acc init, F f, Tensor& out) {
   Shape kept = x.shape();  // the output's shape with the reduced axes kept, as size 1
   for (int64_t a : axes) kept[a] = 1;
-  View to{contiguous_strides(kept)};
+  View from{contiguous_strides(x.shape())}, to{contiguous_strides(kept)};
   for (int64_t a : axes) to.strides[a] = 0;
   std::vector<Acc> acc(static_cast<size_t>(out.numel()), init);
   const T* a = ptr<T>(x);
-  for_each(x.shape(), [&](const Shape&, int64_t i, int64_t j) { acc[j] = f(acc[j], a[i]); }, View{contiguous_strides(x.shape())}, to);
+  for_each(x.shape(), [&](const Shape&, int64_t i, int64_t j) { acc[j] = f(acc[j], a[i]); }, from, to);
   for (size_t j = 0; j < acc.size(); ++j) mut<Out>(out)[j] = scalar::convert<Out, Acc>(acc[j]);
 }
 
@@ -121,7 +121,7 @@ void take(Prim p, std::span<const Tensor> in, int64_t axis, Tensor& out) {
 // descending and writes the first: the first of the largest elements (the first NaN if there is one).
 template <class T>
 void sort_rows(const Tensor& x, const SortParams& p, Tensor& out) {
-  const int64_t n = x.shape()[p.axis], keep = out.shape().size() == x.shape().size() ? n : 1;
+  const int64_t n = x.shape()[p.axis], keep = out.shape().size() == x.shape().size() ? n : std::min<int64_t>(n, 1);
   Shape rows = x.shape(), kept = x.shape();  // a row starts at each index that is 0 along the axis
   rows[p.axis] = 1;
   kept[p.axis] = keep;
