@@ -1,8 +1,7 @@
-// Reference kernels of the elementwise primitives (the unary and binary families, where, cast) and
-// of full and arange. Operands have the output's shape (broadcasting and promotion happen before a
-// primitive is bound), so each is one loop, out[i] = f(a[i], ...), with f from slope/scalar.h: the
-// one definition of every op, shared by all backends so that they agree bit for bit (integer
-// arithmetic wraps, integer division by zero gives 0, maximum propagates NaN, casts saturate, ...).
+// Reference kernels of the elementwise primitives (unary, binary, where, cast) and of full and arange.
+// Operands have the output's shape (broadcasting and promotion happen before a primitive is bound), so
+// each is one loop, out[i] = f(a[i], ...), with f from slope/scalar.h: the one definition of every op,
+// shared by all backends so that they agree bit for bit (integer arithmetic wraps, casts saturate, ...).
 #include "kernels.h"
 
 namespace slope::reference {
@@ -33,8 +32,7 @@ void arange(const ArangeParams& p, Tensor& out) {
 
 void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out) {
   // T: the operands' dtype (where's branches'; the output's for full and arange, which have none).
-  const DType dtype = in.empty() || p == Prim::where ? out.dtype() : in[0].dtype();
-  visit_dtype(dtype, [&](auto tag) {
+  visit_dtype(in.empty() || p == Prim::where ? out.dtype() : in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
     auto un = [&](auto f) { map(out, f, ptr<T>(in[0])); };
     auto bin = [&](auto f) { map(out, f, ptr<T>(in[0]), ptr<T>(in[1])); };
@@ -68,7 +66,7 @@ void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tenso
       case Prim::greater: return bin(scalar::greater<T>);
       default: break;
     }
-    fail(name(p), "reference backend: no kernel for ", name(dtype));
+    fail(name(p), "reference backend: no kernel for ", name(dtype_of<T>::value));
   });
 }
 

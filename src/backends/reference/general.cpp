@@ -44,8 +44,7 @@ void threefry(const uint32_t* key, const uint32_t* c, int64_t n, uint32_t* out) 
 // acc + a * b in the accumulator type, through the shared scalar semantics.
 template <class T>
 accum_t<T> multiply_add(accum_t<T> acc, T a, T b) {
-  using Acc = accum_t<T>;
-  return scalar::add<Acc>(acc, scalar::mul<Acc>(scalar::convert<Acc>(a), scalar::convert<Acc>(b)));
+  return scalar::add(acc, scalar::mul(scalar::convert<accum_t<T>>(a), scalar::convert<accum_t<T>>(b)));
 }
 
 // [..., m, k] x [..., k, n] -> [..., m, n], equal batch dims: out[.., i, j] is the dot product of
@@ -115,28 +114,35 @@ void take(Prim p, std::span<const Tensor> in, int64_t axis, Tensor& out) {
   }, row, View{contiguous_strides(space)});
 }
 
-// The positions in each row of x along the axis, sorted with std::stable_sort, NaN larger than
-// everything (PyTorch's order): last ascending, first descending; equal keys (NaNs among them, -0
-// and +0) keep their order. argsort writes them all; argmax, whose output lacks the axis, sorts
-// descending and writes the first: the first of the largest elements (the first NaN if there is one).
+// argsort: the positions in each row along the axis, sorted with std::stable_sort in PyTorch's order
+// (NaN larger than everything: last ascending, first descending; equal keys, NaNs among them, -0 and
+// +0, keep their order). argmax: one pass over each row for the first of its largest elements.
 template <class T>
-void sort_rows(const Tensor& x, const SortParams& p, Tensor& out) {
-  const int64_t n = x.shape()[p.axis], keep = out.shape().size() == x.shape().size() ? n : std::min<int64_t>(n, 1);
-  Shape rows = x.shape(), kept = x.shape();  // a row starts at each index that is 0 along the axis
-  rows[p.axis] = 1;
-  kept[p.axis] = keep;
-  const View xv{contiguous_strides(x.shape())}, ov{contiguous_strides(kept)};
-  using K = scalar::compute_t<T>;
-  auto less = [](K u, K v) { return u != u ? false : v != v ? true : u < v; };  // NaN largest
+void along_axis(Prim p, const Tensor& x, const SortParams& s, Tensor& out) {
+  const int64_t n = x.shape()[s.axis], step = contiguous_strides(x.shape())[s.axis];
+  Shape rows = x.shape(), kept = x.shape();  // a row starts at each index that is 0 along the axis;
+  rows[s.axis] = 1;                          // argmax keeps one element of it
+  kept[s.axis] = p == Prim::argmax ? 1 : n;
   const T* X = ptr<T>(x);
-  std::vector<int64_t> order(static_cast<size_t>(n));
+  int64_t* y = mut<int64_t>(out);
+  std::vector<int64_t> order(static_cast<size_t>(p == Prim::argsort ? n : 0));
+  using K = scalar::compute_t<T>;
   for_each(rows, [&](const Shape&, int64_t row, int64_t to) {
-    auto key = [&](int64_t k) { return static_cast<K>(X[row + k * xv.strides[p.axis]]); };
-    std::iota(order.begin(), order.end(), int64_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int64_t u, int64_t v) { return p.descending ? less(key(v), key(u)) : less(key(u), key(v)); });
-    for (int64_t k = 0; k < keep; ++k) mut<int64_t>(out)[to + k * ov.strides[p.axis]] = order[static_cast<size_t>(k)];
-  }, xv, ov);
+    auto less = [&](int64_t a, int64_t b) {  // x[a] < x[b] in the row, NaN largest
+      const K u = X[row + a * step], v = X[row + b * step];
+      return u != u ? false : v != v ? true : u < v;
+    };
+    if (p == Prim::argmax) {
+      int64_t best = 0;
+      for (int64_t k = 1; k < n; ++k) best = less(best, k) ? k : best;
+      y[to] = best;
+    } else {
+      std::iota(order.begin(), order.end(), int64_t{0});
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int64_t u, int64_t v) { return s.descending ? less(v, u) : less(u, v); });
+      for (int64_t k = 0; k < n; ++k) y[to + k * step] = order[static_cast<size_t>(k)];
+    }
+  }, View{contiguous_strides(x.shape())}, View{contiguous_strides(kept)});
 }
 
 }  // namespace
@@ -146,11 +152,10 @@ void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& o
   visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
     using Sum = std::conditional_t<scalar::is_float_v<T>, T, int64_t>;  // sum's output dtype
-    using Acc = accum_t<Sum>;                                           // double or int64
     switch (p) {
-      case Prim::sum:
-        return fold<Sum, T>(in[0], std::get<AxesParams>(params).axes, Acc(0),
-                            [](Acc a, T v) { return scalar::add<Acc>(a, scalar::convert<Acc>(v)); }, out);
+      case Prim::sum:  // accumulated in accum_t<Sum>: double or int64
+        return fold<Sum, T>(in[0], std::get<AxesParams>(params).axes, accum_t<Sum>(0),
+                            [](accum_t<Sum> a, T v) { return scalar::add(a, scalar::convert<accum_t<Sum>>(v)); }, out);
       case Prim::max: {  // from -inf (floats) or the lowest value, which the first element replaces
         using L = std::numeric_limits<scalar::compute_t<T>>;
         return fold<T, T>(in[0], std::get<AxesParams>(params).axes, T(L::has_infinity ? -L::infinity() : L::lowest()),
@@ -158,8 +163,8 @@ void general(Prim p, const Params& params, std::span<const Tensor> in, Tensor& o
       }
       case Prim::matmul: return matmul<T>(in[0], in[1], out);
       case Prim::conv: return conv<T>(in[0], in[1], std::get<ConvParams>(params), out);
-      case Prim::argsort: return sort_rows<T>(in[0], std::get<SortParams>(params), out);
-      case Prim::argmax: return sort_rows<T>(in[0], SortParams{std::get<AxisParams>(params).axis, true}, out);
+      case Prim::argsort: return along_axis<T>(p, in[0], std::get<SortParams>(params), out);
+      case Prim::argmax: return along_axis<T>(p, in[0], SortParams{std::get<AxisParams>(params).axis}, out);
       case Prim::gather:
       case Prim::scatter_add:
         return visit_dtype(in[1].dtype(), [&](auto itag) {

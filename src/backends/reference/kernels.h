@@ -4,8 +4,7 @@
 // Index arithmetic is written once: element (i0, i1, ...) of a contiguous tensor is at i0*s0 + i1*s1
 // + ... (s = contiguous_strides(shape)), and a View generalises those strides (tinygrad's idea): stride
 // 0 repeats an element, a negative one walks backwards, a start offsets. So one loop, for_each() over
-// the multi-indices of a shape, runs every movement primitive, reduction and product. Zero-size dims
-// need no special case: the loops run zero times.
+// a shape's multi-indices, runs every movement, reduction and product (zero times for a size-0 dim).
 #include "slope/backend.h"
 #include "slope/interpreter.h"
 #include "slope/scalar.h"

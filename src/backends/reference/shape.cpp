@@ -53,15 +53,13 @@ void shape(Prim p, const Params& params, std::span<const Tensor> in, Tensor& out
     };
     if (p == Prim::pad) {  // the fill value everywhere, then each element of x at its place
       std::fill_n(y, out.numel(), std::get<PadParams>(params).value.to<T>());
-      copy(in[0], s, x, v);
-    } else if (p == Prim::cat) {
-      const auto axis = static_cast<size_t>(std::get<AxisParams>(params).axis);
-      for (const Tensor& xk : in) {
-        copy(xk, xk.shape(), View{contiguous_strides(xk.shape())}, v);
-        v.start += xk.shape()[axis] * o.strides[axis];
-      }
-    } else {
-      copy(in[0], os, v, o);
+      return copy(in[0], s, x, v);
+    }
+    if (p != Prim::cat) return copy(in[0], os, v, o);
+    const auto axis = static_cast<size_t>(std::get<AxisParams>(params).axis);
+    for (const Tensor& xk : in) {
+      copy(xk, xk.shape(), View{contiguous_strides(xk.shape())}, v);
+      v.start += xk.shape()[axis] * o.strides[axis];
     }
   });
 }
