@@ -1,4 +1,4 @@
-// Registration of the reference backend: dispatch by primitive family.
+// The reference backend, the model for a new one (docs/adding_a_backend.md): dispatch by family.
 #include "kernels.h"
 
 namespace slope {
@@ -11,12 +11,12 @@ class ReferenceBackend final : public Backend {
            std::span<Tensor> out) override {
     out[0] = make_array(out_avals[0]);
     switch (family(p)) {
-      case Family::unary: return reference::unary(p, params, in, out[0]);
+      case Family::unary:
       case Family::binary:
-      case Family::ternary: return reference::binary(p, params, in, out[0]);
-      case Family::reduce: return reference::reduce(p, params, in, out[0]);
+      case Family::ternary:
+      case Family::init: return reference::elementwise(p, params, in, out[0]);
       case Family::shape: return reference::shape(p, params, in, out[0]);
-      case Family::init: return reference::init(p, params, in, out[0]);
+      case Family::reduce:
       case Family::general: return reference::general(p, params, in, out[0]);
       case Family::higher_order: break;  // call never reaches a backend: eval runs its body
     }
