@@ -23,6 +23,15 @@ inline bool valid_prim(Prim p) { return static_cast<int>(p) < kNumPrimitives; } 
 // error that reports it must not crash while formatting.
 std::string params_str(const Params& params);
 
+// "x3", "z12": names of vars and nodes. Appending, not `"x" + std::to_string(i)`, which g++ 12 reports
+// as an overlapping memcpy (-Wrestrict, a known false positive of its string inlining).
+template <class I>
+std::string numbered(const char* prefix, I i) {
+  std::string s = prefix;
+  s += std::to_string(i);
+  return s;
+}
+
 // numel, but saturating above `cap` (declared shapes are untrusted: their product may overflow).
 int64_t numel_capped(const Shape& s, int64_t cap);
 

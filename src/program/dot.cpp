@@ -59,8 +59,8 @@ std::string to_dot(const Program& p, const std::string& name, const std::vector<
   std::vector<char> multi(p.vars.size(), 0);      // defined by a multi-output instruction
   for (size_t i = 0; i < p.inputs.size(); ++i) {
     int v = p.inputs[i];
-    producer[v] = "x" + std::to_string(i);
-    os << "  " << producer[v] << " [shape=ellipse, label=" << dot_quote("x" + std::to_string(i) + "\n" + to_string(p.vars[v]))
+    producer[v] = numbered("x", i);
+    os << "  " << producer[v] << " [shape=ellipse, label=" << dot_quote(numbered("x", i) + "\n" + to_string(p.vars[v]))
        << "];\n";
   }
 
@@ -75,7 +75,7 @@ std::string to_dot(const Program& p, const std::string& name, const std::vector<
       // A use before any definition (malformed program): draw a placeholder node so the
       // output stays valid DOT and shows the problem.
       if (s.empty()) {
-        std::string u = "undef" + std::to_string(a.var);
+        std::string u = numbered("undef", a.var);
         os << "  " << u << " [shape=plaintext, fontcolor=red, label=" << dot_quote("undefined z" + std::to_string(a.var))
            << "];\n";
         producer[a.var] = u;  // declared once, reused by later uses
@@ -85,7 +85,7 @@ std::string to_dot(const Program& p, const std::string& name, const std::vector<
     }
     auto [it, fresh] = const_node.emplace(a.value.impl().get(), "");
     if (fresh) {
-      it->second = "c" + std::to_string(const_node.size() - 1);
+      it->second = numbered("c", const_node.size() - 1);
       os << "  " << it->second << " [shape=note, fontsize=9, style=filled, fillcolor=\"#f3f3f3\", label="
          << dot_quote(const_label(a.value)) << "];\n";
     }
@@ -124,7 +124,7 @@ std::string to_dot(const Program& p, const std::string& name, const std::vector<
       if (!label.empty()) edges << " [label=" << dot_quote(label) << "]";
       edges << ";\n";
     }
-    std::string self = "i" + std::to_string(k);
+    std::string self = numbered("i", k);
     for (size_t j = 0; j < ins.outputs.size(); ++j) {
       int v = ins.outputs[j];
       producer[v] = self;
@@ -136,7 +136,10 @@ std::string to_dot(const Program& p, const std::string& name, const std::vector<
   std::string types;
   for (size_t i = 0; i < p.outputs.size(); ++i) {
     const Atom& a = p.outputs[i];
-    types += (i ? "\n" : "") + std::to_string(i) + ": " + (a.is_var() ? to_string(p.vars[a.var]) : a.value.defined() ? to_string(a.value.aval()) : "zero");
+    if (i) types += '\n';
+    types += std::to_string(i);
+    types += ": ";
+    types += a.is_var() ? to_string(p.vars[a.var]) : a.value.defined() ? to_string(a.value.aval()) : "zero";
   }
   os << "  outputs [shape=doubleoctagon, label=" << dot_quote("outputs" + std::string(types.empty() ? "" : "\n") + types)
      << "];\n";

@@ -22,8 +22,8 @@ class VarNames {
   }
   std::string operator()(int v) const {
     if (v >= 0 && static_cast<size_t>(v) < input_pos_.size() && input_pos_[v] >= 0)
-      return "x" + std::to_string(input_pos_[v]);
-    return "z" + std::to_string(v);
+      return numbered("x", input_pos_[v]);
+    return numbered("z", v);
   }
 
  private:
