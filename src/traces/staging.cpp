@@ -1,7 +1,7 @@
 // The staging interpreter: records every operation that touches one of its values into a
 // Program and evaluates the rest in its parent (partial evaluation with known = not staged).
 // linearize stages the tangent half of a jvp this way; transposing that program gives vjp.
-#include "rules/rules.h"
+#include "primitives/record.h"
 #include "slope/call.h"
 #include "slope/primitive_ops.h"
 #include "tracers.h"
