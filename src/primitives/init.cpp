@@ -1,8 +1,11 @@
-// Shape/dtype rules of the primitives that create tensors from parameters alone.
-#include "rules.h"
+// The primitives that create tensors from parameters alone: no operands, so no tangent and nothing
+// to batch; the cpu code generator computes them inside a fused loop.
+#include "infer_helpers.h"
+#include "family.h"
 
 namespace slope::rules {
 
+namespace {
 void infer_full(const Params& params, const AVal*, size_t n, AVal* out) {
   expect_inputs("full", n, 0);
   const auto& p = param<FullParams>("full", params);
@@ -11,7 +14,10 @@ void infer_full(const Params& params, const AVal*, size_t n, AVal* out) {
   checked_numel("full", p.shape);
   out[0] = AVal{p.shape, p.dtype};
 }
+}  // namespace
+SLOPE_RECORD(init, full, infer_full, no_tangent, no_batch<Prim::full>);
 
+namespace {
 void infer_arange(const Params& params, const AVal*, size_t n, AVal* out) {
   expect_inputs("arange", n, 0);
   const auto& p = param<ArangeParams>("arange", params);
@@ -20,5 +26,7 @@ void infer_arange(const Params& params, const AVal*, size_t n, AVal* out) {
   check(p.dtype != bool_, "arange", "cannot produce bool values");
   out[0] = AVal{Shape{p.n}, p.dtype};
 }
+}  // namespace
+SLOPE_RECORD(init, arange, infer_arange, no_tangent, no_batch<Prim::arange>);
 
 }  // namespace slope::rules

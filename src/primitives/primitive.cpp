@@ -1,43 +1,37 @@
-// The tables generated from primitives.def: names, families, and rule dispatch.
+// The table of records generated from primitives.def (each record is filled in its family file),
+// the questions asked of it, and the rules the families share.
 #include "slope/primitive.h"
 
 #include <sstream>
 
-#include "rules.h"
+#include "infer_helpers.h"
+#include "family.h"
+#include "rule_helpers.h"
 #include "slope/call.h"
 
 namespace slope {
 
 namespace {
-struct Entry {
-  const char* name;
-  Family family;
-  void (*infer)(const Params&, const AVal*, size_t, AVal*);
-};
-constexpr Entry kTable[] = {
-#define SLOPE_PRIMITIVE(name, fam) {#name, Family::fam, &rules::infer_##name},
+constexpr const PrimitiveRecord* kRecords[] = {
+#define SLOPE_PRIMITIVE(name, fam) &rules::record_##name,
 #include "slope/primitives.def"
 #undef SLOPE_PRIMITIVE
 };
-static_assert(sizeof(kTable) / sizeof(kTable[0]) == kNumPrimitives);
+static_assert(sizeof(kRecords) / sizeof(kRecords[0]) == kNumPrimitives);
 }  // namespace
 
-const char* name(Prim p) { return kTable[static_cast<int>(p)].name; }
-Family family(Prim p) { return kTable[static_cast<int>(p)].family; }
+const PrimitiveRecord& record(Prim p) { return *kRecords[static_cast<int>(p)]; }
+
+const char* name(Prim p) { return record(p).name; }
+Family family(Prim p) { return record(p).family; }
 std::ostream& operator<<(std::ostream& os, Prim p) { return os << name(p); }
 
 size_t num_outputs(Prim p, const Params& params) {
-  if (p == Prim::call) {
-    const CallParams* c = std::get_if<CallParams>(&params);
-    if (!c || !c->body) fail("call", "needs CallParams with a body, got ", to_string(params));  // message built on failure only
-    return c->body->num_outputs();
-  }
-  return 1;
+  const PrimitiveRecord& r = record(p);
+  return r.num_outputs ? r.num_outputs(params) : 1;
 }
 
-void infer(Prim p, const Params& params, const AVal* in, size_t n_in, AVal* out) {
-  kTable[static_cast<int>(p)].infer(params, in, n_in, out);
-}
+void infer(Prim p, const Params& params, const AVal* in, size_t n_in, AVal* out) { record(p).infer(params, in, n_in, out); }
 
 std::string to_string(const AVal& a) { return to_string(a.shape) + " " + name(a.dtype); }
 
@@ -89,6 +83,21 @@ std::string describe(const AVal* in, size_t n) {
   for (size_t i = 0; i < n; ++i) s += (i ? ", " : "") + to_string(in[i]);
   return s + ")";
 }
+
+Tensor no_tangent(const Params&, Span, Span, const Tensor&) { return Tensor(); }
+
+// A linear op's tangent is the op on the tangents, with zeros instantiated if only some are zero.
+Tensor same_op_tangent(Prim p, const Params& params, Span x, Span t) {
+  bool any = false;
+  for (auto& ti : t) any |= ti.defined();
+  if (!any) return Tensor();
+  std::vector<Tensor> ts(t.begin(), t.end());
+  for (size_t i = 0; i < ts.size(); ++i)
+    if (!ts[i].defined()) ts[i] = zeros_as(x[i]);
+  return bind1(p, std::span<const Tensor>(ts), params);
+}
+
+void no_batching_rule(Prim p) { fail("vmap", "no batching rule for ", name(p)); }
 }  // namespace rules
 
 }  // namespace slope

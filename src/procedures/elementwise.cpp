@@ -7,6 +7,7 @@
 #include <limits>
 #include <numbers>
 
+#include "primitives/cosine.h"
 #include "with_derivative.h"
 #include "slope/interpreter.h"
 #include "slope/ops.h"
@@ -488,38 +489,14 @@ Tensor erf(const Tensor& x) {
   return prims::erf(floatify(x));
 }
 
-namespace {
-// cos of a float tensor, without a cos primitive. sin(pi/2 - x) would lose all accuracy for large
-// |x| (pi/2 - x rounds), so: cos(x) = sin(2x) / (2 sin(x)), where 2x is exact and libm reduces each
-// argument exactly: few-ulp relative accuracy everywhere, including next to the zeros of cos.
-// Near x = 0 (0/0) and where 2x would overflow, 1 - 2 sin^2(x/2) is accurate instead (cos is
-// close to 1 near 0; for |x| > 1e300 the absolute error of 1e-16 is all any result can promise).
-Tensor cos_float(const Tensor& y) {
-  Tensor two = fill(y, 2);
-  Tensor s_half = prims::sin(prims::div(y, two));
-  Tensor near0 = prims::sub(fill(y, 1), prims::mul(two, prims::mul(s_half, s_half)));
-  Tensor a = abs(y);
-  Tensor use_near0 = or_(prims::less(a, fill(y, 0.5)), prims::greater(a, fill(y, 1e300)));
-  // The ratio only sees safe operands where its result is not used: its 0/0 at x = 0 in the untaken
-  // branch would still poison the gradient with 0 * NaN.
-  Tensor ys = prims::where(use_near0, fill(y, 1), y);
-  Tensor ratio = prims::div(prims::sin(prims::mul(ys, two)), prims::mul(two, prims::sin(ys)));
-  return prims::where(use_near0, near0, ratio);
-}
-}  // namespace
+using rules::cos_float;  // primitives/cosine.h: shared with the sin jvp rule
 
 // cos and tan carry their own derivative rules (-sin x and 1 + tan^2 x): differentiating the
 // formulas would meet 0/0 in cos's untaken branch at x = 0 (NaN in reverse mode) and lose
 // accuracy for large |x|.
 Tensor cos(const Tensor& x) {
   OpScope scope("cos");
-  // Types up to f32 are evaluated in f64 and rounded once.
-  auto f = [](const Tensor& y) {
-    DType d = y.dtype();
-    if (widen(d)) return prims::cast(cos_float(prims::cast(y, f64)), d);
-    return cos_float(y);
-  };
-  return detail::unary_with_derivative("cos", floatify(x), f,
+  return detail::unary_with_derivative("cos", floatify(x), rules::cos_of,
                                        [](const Tensor& v, const Tensor&) { return prims::neg(prims::sin(v)); });
 }
 Tensor tan(const Tensor& x) {

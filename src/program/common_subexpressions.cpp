@@ -5,7 +5,7 @@
 #include <unordered_map>
 
 #include "checks.h"
-#include "inlining.h"
+#include "primitives/record.h"
 #include "slope/call.h"
 
 namespace slope {
@@ -142,7 +142,7 @@ Program eliminate_common_subexpressions(const Program& p) {
     cur.inputs.reserve(ins.inputs.size());
     for (const Atom& a : ins.inputs) cur.inputs.push_back(rename_atom(a));
     // Calls are left alone: their bodies are opaque here (inline_calls exposes their contents).
-    if (is_call(ins.prim)) {
+    if (has_body(ins.prim)) {
       q.instructions.push_back(std::move(cur));
       chain.push_back(kNone);
       continue;

@@ -1,7 +1,7 @@
 // Constant folding: evaluates small instructions whose operands are all constants, at trace time,
 // so the compiled program does not recompute them on every call.
 #include "checks.h"
-#include "inlining.h"
+#include "primitives/record.h"
 #include "slope/call.h"
 #include "slope/interpreter.h"
 
@@ -33,7 +33,7 @@ Program fold_constants(const Program& p) {
     if (const auto* cp = std::get_if<CallParams>(&ins.params); cp && !cp->body) all_const = false;  // malformed: leave it
     bool small = true;
     for (int v : cur.outputs) small &= numel_capped(p.vars[v].shape, kMaxFoldedNumel) <= kMaxFoldedNumel;
-    if (!all_const || !small || is_call(ins.prim)) {
+    if (!all_const || !small || has_body(ins.prim)) {
       q.instructions.push_back(std::move(cur));
       continue;
     }

@@ -3,19 +3,10 @@
 // staged again through an interpreter that, instead of recording a call, runs its body, whose
 // operations (and nested calls, in turn) are then recorded; the walk over the program stays
 // iterative, only the nesting of calls recurses.
-#include "inlining.h"
-
+#include "primitives/record.h"
 #include "traces/tracers.h"
 
 namespace slope {
-
-bool is_call(Prim p) { return p == Prim::call; }
-
-const CallBody* called_body(Prim p, const Params& params) {
-  if (!is_call(p)) return nullptr;
-  const auto* c = std::get_if<CallParams>(&params);
-  return c ? c->body.get() : nullptr;
-}
 
 namespace {
 
@@ -23,12 +14,8 @@ class InliningInterpreter final : public StagingInterpreter {
  public:
   using StagingInterpreter::StagingInterpreter;
   void process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) override {
-    const CallBody* body = called_body(p, params);
-    if (!body) return StagingInterpreter::process(p, in, params, out);
-    std::vector<Tensor> r = body->eval(in);
-    check(r.size() == out.size(), "call", "body ", body->name(), " returned ", r.size(), " outputs, expected ",
-          out.size());
-    for (size_t i = 0; i < r.size(); ++i) out[i] = r[i];
+    if (!has_body(p)) return StagingInterpreter::process(p, in, params, out);
+    record(p).run_body(params, in, out);
   }
 };
 
@@ -36,7 +23,7 @@ class InliningInterpreter final : public StagingInterpreter {
 
 Program inline_calls(const Program& p) {
   bool any = false;
-  for (const Instruction& ins : p.instructions) any |= is_call(ins.prim);
+  for (const Instruction& ins : p.instructions) any |= has_body(ins.prim);
   if (!any) return p;
   std::vector<AVal> in;
   for (int v : p.inputs) in.push_back(p.vars[v]);

@@ -3,8 +3,7 @@
 // reverse mode of a lin body. Walked from the last instruction to the first, no recursion.
 #include <unordered_map>
 
-#include "inlining.h"
-#include "rules/rules.h"
+#include "primitives/record.h"
 #include "slope/primitive_ops.h"
 #include "traces/tracers.h"
 #include "transformations.h"
@@ -21,28 +20,18 @@ std::vector<Tensor> transpose_program(const Program& lin, const std::vector<Tens
     if (lin.outputs[i].is_var()) accumulate(lin.outputs[i].var, cts_out[i]);
   for (size_t k = lin.instructions.size(); k-- > 0;) {
     const Instruction& ins = lin.instructions[k];
-    if (const CallBody* called = called_body(ins.prim, ins.params)) {
-      const CallBody& body = *called;
-      std::vector<Tensor> couts;
-      bool any = false;
-      for (int o : ins.outputs) {
-        any |= ct[o].defined();
-        couts.push_back(ct[o].defined() ? ct[o] : prims::full(lin.vars[o].shape, 0, lin.vars[o].dtype));
-        ct[o] = Tensor();
-      }
-      if (!any) continue;
-      check(body.linear(), "vjp", "cannot transpose the call ", body.name(), ": it is not linear");
-      std::vector<Tensor> xs;
-      for (const Atom& a : ins.inputs) xs.push_back(a.is_var() ? Tensor() : a.value);
-      std::vector<Tensor> cins = body.transpose(xs, couts);
-      for (size_t i = 0; i < ins.inputs.size(); ++i)
-        if (ins.inputs[i].is_var() && i < cins.size() && cins[i].defined()) accumulate(ins.inputs[i].var, cins[i]);
-      continue;
+    // Every output's cotangent (undefined = zero), freed as we go: programs can be long.
+    std::vector<Tensor> couts(ins.outputs.size());
+    std::vector<AVal> out_avals(ins.outputs.size());
+    bool any = false;
+    for (size_t o = 0; o < ins.outputs.size(); ++o) {
+      couts[o] = std::move(ct[ins.outputs[o]]);
+      ct[ins.outputs[o]] = Tensor();
+      out_avals[o] = lin.vars[ins.outputs[o]];
+      any |= couts[o].defined();
     }
-    Tensor c = ct[ins.outputs[0]];
-    ct[ins.outputs[0]] = Tensor();  // free as we go: programs can be long
-    if (!c.defined()) continue;
-    check(rules::is_linear(ins.prim), "vjp", "cannot transpose ", slope::name(ins.prim),
+    if (!any) continue;
+    check(is_linear(ins.prim), "vjp", "cannot transpose ", slope::name(ins.prim),
           ": it is not linear in its differentiated operands");
     std::vector<Tensor> x(ins.inputs.size());
     std::vector<AVal> avals(ins.inputs.size());
@@ -51,7 +40,7 @@ std::vector<Tensor> transpose_program(const Program& lin, const std::vector<Tens
       if (!ins.inputs[i].is_var()) x[i] = ins.inputs[i].value;
     }
     std::vector<Tensor> cts(ins.inputs.size());
-    rules::transpose(ins.prim, ins.params, x, avals, c, cts);
+    record(ins.prim).transpose(ins.params, x, avals, out_avals, couts, cts);
     for (size_t i = 0; i < ins.inputs.size(); ++i)
       if (ins.inputs[i].is_var()) accumulate(ins.inputs[i].var, cts[i]);
   }

@@ -6,7 +6,7 @@
 // 0 repeats an element, a negative one walks backwards, a start offsets. So one loop, for_each() over
 // a shape's multi-indices, runs every movement, reduction and product (zero times for a size-0 dim).
 #include "slope/backend.h"
-#include "slope/interpreter.h"
+#include "slope/tensor.h"
 #include "slope/scalar.h"
 #include "slope/shape.h"
 

@@ -2,6 +2,7 @@
 // at the level of the IR so that Lowered::dot (and users, with to_dot) can draw the groups. It is
 // the generator's policy, so it lives beside the generator; it needs nothing but the Program, so
 // it is built in every configuration (the reference-only build draws the same groups).
+#include "primitives/record.h"
 #include "slope/program.h"
 
 namespace slope {
@@ -13,20 +14,7 @@ namespace slope {
 // groups of their own. Union-find over the instruction list, no recursion.
 std::vector<int> fusion_groups(const Program& p) {
   const size_t n = p.instructions.size();
-  auto fusable = [](Prim q) {
-    switch (family(q)) {
-      case Family::unary:
-      case Family::binary:
-      case Family::ternary:
-      case Family::reduce:
-      case Family::init:
-        return q != Prim::matmul;
-      case Family::shape:
-        return q == Prim::reshape || q == Prim::expand || q == Prim::permute || q == Prim::slice || q == Prim::flip;
-      default:
-        return false;
-    }
-  };
+  auto fusable = [](Prim q) { return record(q).fusable; };
   std::vector<int> parent(n), producer(p.vars.size(), -1);
   for (size_t i = 0; i < n; ++i) parent[i] = static_cast<int>(i);
   auto find = [&](int a) {

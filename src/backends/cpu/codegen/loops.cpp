@@ -26,6 +26,7 @@
 #include <sstream>
 
 #include "backends/cpu/codegen/codegen.h"
+#include "primitives/record.h"
 
 namespace slope::cpu::codegen {
 
@@ -36,19 +37,7 @@ namespace {
 // sleep costs a futex wake-up.
 constexpr int64_t kParallelWork = int64_t(1) << 17;
 
-bool heavy(Prim p) {
-  switch (p) {
-    case Prim::exp:
-    case Prim::log:
-    case Prim::sin:
-    case Prim::sqrt:
-    case Prim::tanh:
-    case Prim::erf:
-    case Prim::pow:
-    case Prim::atan2: return true;
-    default: return false;
-  }
-}
+bool heavy(Prim p) { return record(p).heavy; }
 
 
 }  // namespace

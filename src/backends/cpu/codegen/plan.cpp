@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "backends/cpu/codegen/codegen.h"
+#include "primitives/record.h"
 #include "backends/cpu/kernels/conv.h"
 
 namespace slope::cpu::codegen {
@@ -35,10 +36,7 @@ namespace {
 // Elements of one im2col slab: the shared conv kernel's (a few MiB, stays in cache for the GEMM).
 using kernels::kColLimit;
 
-bool is_elementwise(Prim p) {
-  Family f = family(p);
-  return f == Family::unary || f == Family::binary || f == Family::ternary;
-}
+bool is_elementwise(Prim p) { return record(p).elementwise; }
 
 // numpy's _attempt_nocopy_reshape: strides of `to` viewing the same elements as (from, strides).
 bool reshape_strides(const Shape& from, const Shape& strides, const Shape& to, Shape& out) {
@@ -90,7 +88,7 @@ class Planner {
       value_[prog_.inputs[i]] = dense(b, av);
     }
     for (const Instruction& ins : prog_.instructions) {
-      check(ins.prim != Prim::call && ins.outputs.size() == 1, "jit",
+      check(!has_body(ins.prim) && ins.outputs.size() == 1, "jit",
             "the cpu code generator needs a flat program (inline_calls first), got ", name(ins.prim));
       instruction(ins);
     }

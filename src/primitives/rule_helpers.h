@@ -1,6 +1,7 @@
 #pragma once
-// Small tensor helpers the transformation rules share. Rules are written with public ops
-// (primitive calls bound on the current interpreter), so derivatives of derivatives work.
+// Internal: small tensor helpers the jvp, transpose and vmap rules of the family files share. Rules
+// are written with primitive calls bound on the current interpreter, so derivatives of derivatives
+// work.
 #include "slope/primitive_ops.h"
 
 namespace slope::rules {
@@ -40,6 +41,32 @@ inline Tensor unreduce(const Tensor& y, const Axes& axes, const Shape& shape) {
   Shape kept = shape;
   for (int64_t a : axes) kept[a] = 1;
   return prims::expand(prims::reshape(y, kept), shape);
+}
+
+// The tangent of y = f(x) whose derivative is d: t * d (a zero tangent stays zero).
+inline Tensor scale(const Tensor& t, const Tensor& d) { return t.defined() ? prims::mul(t, d) : Tensor(); }
+
+// ---- batching ----
+// x with its batch axis at 0; an unbatched x is broadcast along a new leading axis.
+inline Tensor front(const Tensor& x, int64_t bdim, int64_t size) {
+  if (bdim >= 0) return move_axis(x, bdim, 0);
+  Shape s1{1}, sb{size};
+  for (auto d : x.shape()) {
+    s1.push_back(d);
+    sb.push_back(d);
+  }
+  return prims::expand(prims::reshape(x, s1), sb);
+}
+// Axis parameters of an op applied to a batch-in-front operand.
+inline Axes shift(const Axes& a) {
+  Axes r;
+  for (auto v : a) r.push_back(v + 1);
+  return r;
+}
+inline Shape prepend(int64_t v, const Shape& s) {
+  Shape r{v};
+  for (auto d : s) r.push_back(d);
+  return r;
 }
 
 }  // namespace slope::rules

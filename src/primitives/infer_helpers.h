@@ -1,14 +1,10 @@
 #pragma once
-// Internal: the per-family shape/dtype rules, dispatched by primitive.cpp.
+// Internal: the checks the shape/dtype rules of the family files share. Each rule reads n operand
+// types and writes the outputs' types; `op` is the primitive's name for errors.
 #include "slope/error.h"
 #include "slope/primitive.h"
 
 namespace slope::rules {
-
-// Each rule reads n inputs and writes the outputs' types. `op` is the primitive's name for errors.
-#define SLOPE_PRIMITIVE(name, family) void infer_##name(const Params& params, const AVal* in, size_t n, AVal* out);
-#include "slope/primitives.def"
-#undef SLOPE_PRIMITIVE
 
 void expect_inputs(const char* op, size_t n, size_t expected);
 void expect_float(const char* op, const AVal& a);
