@@ -54,11 +54,13 @@ Tensor jvp_exp(const Params&, Span, Span t, const Tensor& y) { return scale(t[0]
 SLOPE_UNARY(exp, infer_exp, jvp_exp, .heavy = true);
 
 // ---- log
+// [snippet:log]
 namespace {
 void infer_log(const Params&, const AVal* in, size_t n, AVal* out) { float_only("log", in, n, out); }
 Tensor jvp_log(const Params&, Span x, Span t, const Tensor&) { return t[0].defined() ? prims::div(t[0], x[0]) : Tensor(); }
 }  // namespace
 SLOPE_UNARY(log, infer_log, jvp_log, .heavy = true);
+// [/snippet:log]
 
 // ---- sin: its derivative is the accurate cos (cosine.h; sin(x + pi/2) would lose all accuracy
 // at large |x| because x + pi/2 rounds).
