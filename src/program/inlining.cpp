@@ -15,7 +15,7 @@ class InliningInterpreter final : public StagingInterpreter {
   using StagingInterpreter::StagingInterpreter;
   void process(Prim p, std::span<const Tensor> in, const Params& params, std::span<Tensor> out) override {
     if (!has_body(p)) return StagingInterpreter::process(p, in, params, out);
-    record(p).run_body(params, in, out);
+    slope::record(p).run_body(params, in, out);
   }
 };
 
