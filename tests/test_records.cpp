@@ -41,7 +41,7 @@ TEST(PrimitiveRecords, LinearPrimitivesAreThoseWithATransposeRule) {
 }
 
 TEST(PrimitiveRecords, TraitsMatchTheCodeGeneratorsLists) {
-  std::set<Prim> heavy{Prim::exp, Prim::log, Prim::sin, Prim::sqrt, Prim::tanh, Prim::erf, Prim::pow, Prim::atan2};
+  std::set<Prim> heavy{Prim::exp, Prim::log, Prim::sin, Prim::cos, Prim::sqrt, Prim::tanh, Prim::erf, Prim::pow, Prim::atan2};
   EXPECT_EQ(all_where([](const slope::PrimitiveRecord& r) { return r.heavy; }), heavy);
   std::set<Prim> fusable, elementwise;
   for (int k = 0; k < slope::kNumPrimitives; ++k) {

@@ -3,7 +3,6 @@
 // family's (the op maps over the batch axis where it is).
 #include <cmath>
 
-#include "cosine.h"
 #include "infer_helpers.h"
 #include "family.h"
 #include "rule_helpers.h"
@@ -62,13 +61,21 @@ Tensor jvp_log(const Params&, Span x, Span t, const Tensor&) { return t[0].defin
 SLOPE_UNARY(log, infer_log, jvp_log, .heavy = true);
 // [/snippet:log]
 
-// ---- sin: its derivative is the accurate cos (cosine.h; sin(x + pi/2) would lose all accuracy
+// ---- sin: its derivative is the cos primitive (sin(x + pi/2) would lose all accuracy
 // at large |x| because x + pi/2 rounds).
 namespace {
 void infer_sin(const Params&, const AVal* in, size_t n, AVal* out) { float_only("sin", in, n, out); }
-Tensor jvp_sin(const Params&, Span x, Span t, const Tensor&) { return scale(t[0], cos_of(x[0])); }
+Tensor jvp_sin(const Params&, Span x, Span t, const Tensor&) { return scale(t[0], prims::cos(x[0])); }
 }  // namespace
 SLOPE_UNARY(sin, infer_sin, jvp_sin, .heavy = true);
+
+// ---- cos: a primitive because libm's cos is accurate everywhere, where any formula over sin
+// loses accuracy somewhere, and because sin's derivative needs it without a custom rule.
+namespace {
+void infer_cos(const Params&, const AVal* in, size_t n, AVal* out) { float_only("cos", in, n, out); }
+Tensor jvp_cos(const Params&, Span x, Span t, const Tensor&) { return scale(t[0], prims::neg(prims::sin(x[0]))); }
+}  // namespace
+SLOPE_UNARY(cos, infer_cos, jvp_cos, .heavy = true);
 
 // ---- sqrt
 namespace {

@@ -7,7 +7,6 @@
 #include <limits>
 #include <numbers>
 
-#include "primitives/cosine.h"
 #include "with_derivative.h"
 #include "slope/interpreter.h"
 #include "slope/ops.h"
@@ -489,22 +488,18 @@ Tensor erf(const Tensor& x) {
   return prims::erf(floatify(x));
 }
 
-using rules::cos_float;  // primitives/cosine.h: shared with the sin jvp rule
-
-// cos and tan carry their own derivative rules (-sin x and 1 + tan^2 x): differentiating the
-// formulas would meet 0/0 in cos's untaken branch at x = 0 (NaN in reverse mode) and lose
-// accuracy for large |x|.
 Tensor cos(const Tensor& x) {
   OpScope scope("cos");
-  return detail::unary_with_derivative("cos", floatify(x), rules::cos_of,
-                                       [](const Tensor& v, const Tensor&) { return prims::neg(prims::sin(v)); });
+  return prims::cos(floatify(x));
 }
+// tan carries its own derivative rule (1 + tan^2 x), cheaper and more accurate than the quotient
+// rule through sin / cos.
 Tensor tan(const Tensor& x) {
   OpScope scope("tan");
   auto f = [](const Tensor& y) {
     DType d = y.dtype();
     Tensor w = widen(d) ? prims::cast(y, f64) : y;
-    return as(prims::div(prims::sin(w), cos_float(w)), d);
+    return as(prims::div(prims::sin(w), prims::cos(w)), d);
   };
   return detail::unary_with_derivative("tan", floatify(x), f, [](const Tensor&, const Tensor& t) {
     return prims::add(fill(t, 1), prims::mul(t, t));

@@ -55,12 +55,7 @@ void unary_typed(Prim p, const Params& params, const Tensor& x, Tensor& out) {
   case Prim::op:                                                                                \
     if constexpr (is_float) return map1<T, T>(x, out, [](T v) { return scalar::op<T>(v); }, kHeavyGrain); \
     break;
-      SLOPE_CPU_FLOAT_UNARY(exp)
-      SLOPE_CPU_FLOAT_UNARY(log)
-      SLOPE_CPU_FLOAT_UNARY(sin)
-      SLOPE_CPU_FLOAT_UNARY(sqrt)
-      SLOPE_CPU_FLOAT_UNARY(tanh)
-      SLOPE_CPU_FLOAT_UNARY(erf)
+      SLOPE_FLOAT_UNARY_FUNCTIONS(SLOPE_CPU_FLOAT_UNARY)  // exp, log, sin, ... (scalar.h)
 #undef SLOPE_CPU_FLOAT_UNARY
     case Prim::cast:
       return visit_dtype(std::get<CastParams>(params).dtype, [&](auto to) {

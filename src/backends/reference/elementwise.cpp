@@ -48,12 +48,9 @@ void elementwise(Prim p, const Params& params, std::span<const Tensor> in, Tenso
       case Prim::floor: return un(scalar::floor<T>);               // identity on integers and bool
       case Prim::neg: if constexpr (!is_bool) return un(scalar::neg<T>); break;
       case Prim::logical_not: if constexpr (is_bool) return un(scalar::logical_not); break;
-      case Prim::exp: if constexpr (is_float) return un(scalar::exp<T>); break;
-      case Prim::log: if constexpr (is_float) return un(scalar::log<T>); break;
-      case Prim::sin: if constexpr (is_float) return un(scalar::sin<T>); break;
-      case Prim::sqrt: if constexpr (is_float) return un(scalar::sqrt<T>); break;
-      case Prim::tanh: if constexpr (is_float) return un(scalar::tanh<T>); break;
-      case Prim::erf: if constexpr (is_float) return un(scalar::erf<T>); break;
+#define SLOPE_FLOAT_UNARY(op) case Prim::op: if constexpr (is_float) return un(scalar::op<T>); break;
+      SLOPE_FLOAT_UNARY_FUNCTIONS(SLOPE_FLOAT_UNARY)  // exp, log, sin, ... (scalar.h)
+#undef SLOPE_FLOAT_UNARY
       case Prim::atan2: if constexpr (is_float) return bin(scalar::atan2<T>); break;
       case Prim::add: return bin(scalar::add<T>);
       case Prim::sub: return bin(scalar::sub<T>);
