@@ -1,4 +1,4 @@
-// Program passes (src/core/passes.cpp): typecheck, eliminate_dead_code,
+// Program passes (src/program/): typecheck, eliminate_dead_code,
 // eliminate_common_subexpressions, fold_constants, to_dot. Programs are built by hand and taken
 // from linearize; every pass must keep the program well typed and computing the same values
 // (bit for bit: the passes only remove or pre-compute the very same operations).

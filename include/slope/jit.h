@@ -71,7 +71,7 @@ class Lowered {
   Program program() const;         // optimized and flat: what the backend compiles
   // The program's own generated code: its kernels and entry point, as the default backend
   // compiles them (empty if it interprets). source() is the whole translation unit: the same
-  // code after the preamble every program shares (slope/scalar.h, the kernels of jit_kernels.h).
+  // code after the preamble every program shares (slope/scalar.h, the cpu kernels/, codegen/runtime.h).
   std::string code() const;
   std::string source() const;
   std::string dot() const;         // Graphviz DOT of program(), fusion groups as clusters
