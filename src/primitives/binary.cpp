@@ -67,7 +67,11 @@ SLOPE_BINARY(sub, infer_sub, linear_tangent<Prim::sub>, .transpose = from_one_co
 namespace {
 void infer_mul(const Params&, const AVal* in, size_t n, AVal* out) { arith("mul", in, n, out); }
 Tensor jvp_mul(const Params&, Span x, Span t, const Tensor&) {
-  return add_maybe(t[0].defined() ? prims::mul(t[0], x[1]) : Tensor(), t[1].defined() ? prims::mul(x[0], t[1]) : Tensor());
+  // One statement per op: C++ leaves the order of function arguments unspecified (g++ and clang
+  // differ), and a staged program must not depend on the compiler that built slope.
+  Tensor left = t[0].defined() ? prims::mul(t[0], x[1]) : Tensor();
+  Tensor right = t[1].defined() ? prims::mul(x[0], t[1]) : Tensor();
+  return add_maybe(left, right);
 }
 void transpose_mul(const Params&, Span x, std::span<const AVal>, const Tensor& ct, std::span<Tensor> cts) {
   bool lin0 = !x[0].defined(), lin1 = !x[1].defined();
@@ -161,9 +165,12 @@ void infer_atan2(const Params&, const AVal* in, size_t n, AVal* out) {
   expect_float("atan2", in[0]);
 }
 Tensor jvp_atan2(const Params&, Span x, Span t, const Tensor&) {
-  Tensor r2 = prims::add(prims::mul(x[0], x[0]), prims::mul(x[1], x[1]));
-  return add_maybe(t[0].defined() ? prims::mul(t[0], prims::div(x[1], r2)) : Tensor(),
-                   t[1].defined() ? prims::mul(t[1], prims::div(prims::neg(x[0]), r2)) : Tensor());
+  Tensor yy = prims::mul(x[0], x[0]);  // one statement per op: see jvp_mul
+  Tensor xx = prims::mul(x[1], x[1]);
+  Tensor r2 = prims::add(yy, xx);
+  Tensor left = t[0].defined() ? prims::mul(t[0], prims::div(x[1], r2)) : Tensor();
+  Tensor right = t[1].defined() ? prims::mul(t[1], prims::div(prims::neg(x[0]), r2)) : Tensor();
+  return add_maybe(left, right);
 }
 }  // namespace
 SLOPE_BINARY(atan2, infer_atan2, jvp_atan2, .heavy = true);
