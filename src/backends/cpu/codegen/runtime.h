@@ -7,6 +7,7 @@
 // include lines stripped (CMakeLists.txt), so generated code needs no slope headers: exported
 // programs build anywhere. Compile time of every jitted program pays for this text, so it stays
 // small: C headers only, templates instantiated only for the dtypes a program uses.
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -99,16 +100,8 @@ struct PoolFor {
 };
 
 // ---- constants: written as bit patterns so every value (NaN payloads, -0, subnormals) survives ----
-inline float f32_bits(uint32_t b) {
-  float f;
-  std::memcpy(&f, &b, 4);
-  return f;
-}
-inline double f64_bits(uint64_t b) {
-  double f;
-  std::memcpy(&f, &b, 8);
-  return f;
-}
+inline float f32_bits(uint32_t b) { return std::bit_cast<float>(b); }
+inline double f64_bits(uint64_t b) { return std::bit_cast<double>(b); }
 inline half f16_bits(uint16_t b) {
   half h;
   h.bits = b;
@@ -215,26 +208,12 @@ int scatter_add(const T* x, const I* idx, const T* upd, T* out, int64_t a_n, int
   return 0;
 }
 
-// ---- argsort: the rows of x viewed as [A, n, B] sorted by the eager kernel's row sort
-// (sort_rows.h), rows split between threads, each share with its own scratch ----
+// ---- argsort: the eager kernel's driver (sort_rows.h) ----
 template <class T>
 int argsort(const T* x, int64_t* out, int64_t a_n, int64_t n, int64_t b_n, bool descending, char* err,
             size_t errlen) {
-  using K = sorting::key_t<T>;
-  if (a_n == 0 || n == 0 || b_n == 0) return 0;
-  int64_t log_n = 1;
-  while ((int64_t{1} << log_n) < n) ++log_n;
-  int failed = 0;
-  parallel_for(a_n * b_n, kernels::rows_grain(n * log_n), [&](int64_t lo, int64_t hi) {
-    int64_t* idx = static_cast<int64_t*>(std::malloc(static_cast<size_t>(n) * (2 * sizeof(int64_t) + sizeof(K))));
-    if (!idx) {
-      __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
-      return;
-    }
-    sorting::argsort_rows(x, out, n, b_n, descending, lo, hi, reinterpret_cast<K*>(idx + 2 * n), idx, idx + n);
-    std::free(idx);
-  });
-  if (failed) return error(err, errlen, "[argsort] out of memory for the sort's scratch space");
+  if (!sorting::argsort(x, out, a_n, n, b_n, descending, PoolFor{}))
+    return error(err, errlen, "[argsort] out of memory for the sort's scratch space");
   return 0;
 }
 

@@ -4,7 +4,9 @@
 // A merge sort of positions written out here rather than std::stable_sort: <algorithm> would add
 // to the compile time of every jitted program, and the sort needs no allocation of its own.
 #include <cstdint>
+#include <cstdlib>
 
+#include "grain.h"
 #include "slope/scalar.h"
 
 namespace slope::sorting {
@@ -70,6 +72,30 @@ void argsort_rows(const T* x, int64_t* out, int64_t n, int64_t inner, bool desce
     stable_argsort(keys, n, descending, idx, tmp);
     for (int64_t k = 0; k < n; ++k) out[base + k * inner] = idx[k];
   }
+}
+
+// The whole argsort: the outer * inner rows of x split between threads by `parallel_for`, each
+// share sorting its rows with scratch of its own (malloc: no exceptions cross generated code).
+// Returns false when a share could not get its scratch, and the caller reports it its own way.
+template <class T, class ParallelFor>
+bool argsort(const T* x, int64_t* out, int64_t outer, int64_t n, int64_t inner, bool descending,
+             const ParallelFor& parallel_for) {
+  using K = key_t<T>;
+  if (outer == 0 || n == 0 || inner == 0) return true;
+  int64_t log_n = 1;  // a row costs about n log n comparisons
+  while ((int64_t{1} << log_n) < n) ++log_n;
+  int failed = 0;
+  parallel_for(outer * inner, kernels::rows_grain(n * log_n), [&](int64_t lo, int64_t hi) {
+    void* scratch = std::malloc(static_cast<size_t>(n) * (2 * sizeof(int64_t) + sizeof(K)));
+    if (!scratch) {
+      __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
+      return;
+    }
+    int64_t* idx = static_cast<int64_t*>(scratch);
+    argsort_rows(x, out, n, inner, descending, lo, hi, reinterpret_cast<K*>(idx + 2 * n), idx, idx + n);
+    std::free(scratch);
+  });
+  return !failed;
 }
 
 }  // namespace slope::sorting
