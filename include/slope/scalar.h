@@ -5,9 +5,9 @@
 // so eager and compiled results cannot disagree. Everything here is defined behaviour for all
 // inputs: integer overflow wraps, float->int casts saturate (NaN -> 0), integer division by zero
 // gives 0 (eager mode reports it as an error before calling the kernel).
+#include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -19,19 +19,15 @@ struct half {
   half(float f) : bits(from_float(f)) {}  // NOLINT: behaves like a builtin float type
   operator float() const { return to_float(bits); }
   static uint16_t from_float(float f) {
-    uint32_t x;
-    std::memcpy(&x, &f, 4);
+    const uint32_t x = std::bit_cast<uint32_t>(f);
     uint32_t sign = (x >> 16) & 0x8000u;
     uint32_t mag = x & 0x7fffffffu;
     if (mag > 0x7f800000u) return static_cast<uint16_t>(sign | 0x7e00u);  // NaN
     if (mag >= 0x47800000u) return static_cast<uint16_t>(sign | 0x7c00u);  // overflow -> inf
     if (mag < 0x38800000u) {                                                // subnormal or zero
-      float a;
-      std::memcpy(&a, &mag, 4);
       // Round to nearest even multiple of 2^-24 via the float adder.
-      float scaled = a + 0.5f;  // 0.5 = 2^-1, so ulp(0.5) = 2^-24
-      uint32_t s;
-      std::memcpy(&s, &scaled, 4);
+      const float scaled = std::bit_cast<float>(mag) + 0.5f;  // 0.5 = 2^-1, so ulp(0.5) = 2^-24
+      const uint32_t s = std::bit_cast<uint32_t>(scaled);
       return static_cast<uint16_t>(sign | (s - 0x3f000000u));
     }
     uint32_t odd = (mag >> 13) & 1u;
@@ -44,17 +40,13 @@ struct half {
     uint32_t man = h & 0x3ffu;
     uint32_t out;
     if (exp == 0) {
-      float f = static_cast<float>(man) * 5.9604644775390625e-08f;  // 2^-24
-      std::memcpy(&out, &f, 4);
-      out |= sign;
+      out = std::bit_cast<uint32_t>(static_cast<float>(man) * 5.9604644775390625e-08f) | sign;  // man * 2^-24
     } else if (exp == 31) {
       out = sign | 0x7f800000u | (man << 13);
     } else {
       out = sign | ((exp + 112) << 23) | (man << 13);
     }
-    float f;
-    std::memcpy(&f, &out, 4);
-    return f;
+    return std::bit_cast<float>(out);
   }
 };
 
@@ -62,15 +54,9 @@ struct bfloat16 {
   uint16_t bits = 0;
   bfloat16() = default;
   bfloat16(float f) : bits(from_float(f)) {}  // NOLINT
-  operator float() const {
-    uint32_t x = static_cast<uint32_t>(bits) << 16;
-    float f;
-    std::memcpy(&f, &x, 4);
-    return f;
-  }
+  operator float() const { return std::bit_cast<float>(static_cast<uint32_t>(bits) << 16); }
   static uint16_t from_float(float f) {
-    uint32_t x;
-    std::memcpy(&x, &f, 4);
+    uint32_t x = std::bit_cast<uint32_t>(f);
     if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((x >> 16) | 0x40u);  // quiet NaN
     x += 0x7fffu + ((x >> 16) & 1u);  // round to nearest even
     return static_cast<uint16_t>(x >> 16);
@@ -225,9 +211,7 @@ SLOPE_SCALAR_ALWAYS_INLINE inline float tanh_f32(float x) {
   q = std::fma(q, r, 5.0000001201e-1f);
   const float er = std::fma(q, r * r, r) + 1.0f;
   const uint32_t scale_bits = static_cast<uint32_t>(static_cast<int32_t>(k) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &scale_bits, 4);
-  const float e = er * scale;  // exact: a power of two
+  const float e = er * std::bit_cast<float>(scale_bits);  // exact: a power of two
   const float large = (e - 1.0f) / (e + 1.0f);
   const float t = std::copysign(a < 0.625f ? small : large, x);
   return x != x ? x : t;

@@ -20,6 +20,7 @@
 // Everything else is bit-identical to eager, because every value goes through the slope::scalar
 // functions the eager kernels use.
 #include <algorithm>
+#include <bit>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -79,27 +80,20 @@ std::string literal_of(const void* bytes, DType d) {
     case DType::bf16: {
       uint16_t b;
       std::memcpy(&b, bytes, 2);
-      const uint32_t widened = static_cast<uint32_t>(b) << 16;  // bf16 is the top half of an f32
-      float f;
-      std::memcpy(&f, &widened, 4);
-      if (d == DType::f16) f = half::to_float(b);
+      const float f = d == DType::f16 ? half::to_float(b) : float(std::bit_cast<bfloat16>(b));
       std::snprintf(buf, sizeof buf, "slope::jit::%s_bits(0x%04x) /* %g */", d == DType::f16 ? "f16" : "bf16", b, f);
       return buf;
     }
     case DType::f32: {
       uint32_t b;
-      float f;
       std::memcpy(&b, bytes, 4);
-      std::memcpy(&f, bytes, 4);
-      std::snprintf(buf, sizeof buf, "slope::jit::f32_bits(0x%08" PRIx32 "u) /* %g */", b, f);
+      std::snprintf(buf, sizeof buf, "slope::jit::f32_bits(0x%08" PRIx32 "u) /* %g */", b, std::bit_cast<float>(b));
       return buf;
     }
     case DType::f64: {
       uint64_t b;
-      double f;
       std::memcpy(&b, bytes, 8);
-      std::memcpy(&f, bytes, 8);
-      std::snprintf(buf, sizeof buf, "slope::jit::f64_bits(0x%016" PRIx64 "ull) /* %g */", b, f);
+      std::snprintf(buf, sizeof buf, "slope::jit::f64_bits(0x%016" PRIx64 "ull) /* %g */", b, std::bit_cast<double>(b));
       return buf;
     }
   }
