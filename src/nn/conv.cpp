@@ -66,6 +66,21 @@ template <size_t D> std::string conv_repr(const char* name, int64_t in, int64_t 
   return s + ")";
 }
 
+// torch's initialisation, for Conv and ConvTranspose alike: a weight of shape `channels` + k drawn
+// kaiming_uniform(a = sqrt 5), a bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in from the
+// weight's dim 1 (for ConvTranspose too, where that is out_channels / groups, as torch does).
+template <size_t D>
+void init_parameters(Shape wshape, const Size<D>& k, int64_t out_channels, const Tensor& key, bool with_bias,
+                     DType dtype, Tensor& weight, std::optional<Tensor>& bias) {
+  for (int64_t v : k) wshape.push_back(v);
+  auto [kw, kb] = random::split(key);
+  weight = init::kaiming_uniform(kw, wshape, {.a = std::sqrt(5.0), .dtype = dtype});
+  if (with_bias) {
+    double bound = init::bias_bound(init::calculate_fans(wshape).fan_in);
+    bias = init::uniform(kb, {out_channels}, -bound, bound, dtype);
+  }
+}
+
 }  // namespace
 
 template <size_t D>
@@ -74,14 +89,7 @@ Conv<D>::Conv(int64_t in_channels, int64_t out_channels, Size<D> k, const Tensor
   const char* op = detail::conv_name(D, false);
   check_config<D>(op, in_channels, out_channels, k, c.groups, c.stride, c.dilation);
   for (int64_t p : padding) check(p >= 0, op, "padding must be >= 0, got ", detail::py_tuple<D>(padding));
-  Shape wshape{out_channels, in_channels / c.groups};
-  for (int64_t v : k) wshape.push_back(v);
-  auto [kw, kb] = random::split(key);
-  weight = init::kaiming_uniform(kw, wshape, {.a = std::sqrt(5.0), .dtype = c.dtype});
-  if (c.bias) {
-    double bound = init::bias_bound(init::calculate_fans(wshape).fan_in);
-    bias = init::uniform(kb, {out_channels}, -bound, bound, c.dtype);
-  }
+  init_parameters<D>({out_channels, in_channels / c.groups}, k, out_channels, key, c.bias, c.dtype, weight, bias);
 }
 
 template <size_t D> Tensor Conv<D>::operator()(const Tensor& x) const {
@@ -108,15 +116,7 @@ ConvTranspose<D>::ConvTranspose(int64_t in_channels, int64_t out_channels, Size<
           "output_padding must be smaller than stride or dilation, got output_padding ",
           detail::py_tuple<D>(output_padding), ", stride ", detail::py_tuple<D>(stride));
   }
-  Shape wshape{in_channels, out_channels / c.groups};
-  for (int64_t v : k) wshape.push_back(v);
-  auto [kw, kb] = random::split(key);
-  weight = init::kaiming_uniform(kw, wshape, {.a = std::sqrt(5.0), .dtype = c.dtype});
-  if (c.bias) {
-    // torch computes fan_in from the weight's dim 1 here too: out_channels / groups * kernel.
-    double bound = init::bias_bound(init::calculate_fans(wshape).fan_in);
-    bias = init::uniform(kb, {out_channels}, -bound, bound, c.dtype);
-  }
+  init_parameters<D>({in_channels, out_channels / c.groups}, k, out_channels, key, c.bias, c.dtype, weight, bias);
 }
 
 template <size_t D> Tensor ConvTranspose<D>::operator()(const Tensor& x) const {

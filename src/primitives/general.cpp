@@ -136,27 +136,32 @@ void infer_conv(const Params& params, const AVal* in, size_t n, AVal* out) {
   out[0] = AVal{o, in[0].dtype};
 }
 
+// x [A, B, S...] regrouped through its two leading axes: reshaped to the three axes `split` (+ S),
+// those three permuted by `perm` (S stays last), merged to the two axes `merged` (+ S).
+Tensor regroup(const Tensor& x, Shape split, const Axes& perm, Shape merged) {
+  Axes full(perm);
+  for (size_t i = 2; i < x.shape().size(); ++i) {
+    split.push_back(x.shape()[i]);
+    merged.push_back(x.shape()[i]);
+    full.push_back(static_cast<int64_t>(i + 1));
+  }
+  return prims::reshape(prims::permute(prims::reshape(x, split), full), merged);
+}
+
 // Cotangent of conv's input x: a convolution of the stride-dilated ct with the flipped kernel,
 // input/output channels swapped within each group.
 Tensor conv_transpose_x(const Tensor& ct, const Tensor& w, const ConvParams& p, const Shape& x_shape) {
   size_t d = x_shape.size() - 2;
   int64_t g = p.groups, O = w.shape()[0], Cg = w.shape()[1], Og = O / g;
   // w [O, C/g, K] -> [g, O/g, C/g, K] -> [g, C/g, O/g, K] -> [C, O/g, K], kernel flipped.
-  Shape wk(w.shape().begin() + 2, w.shape().end());
-  Shape s1{g, Og, Cg};
-  for (auto k : wk) s1.push_back(k);
-  Axes perm{0, 2, 1};
-  for (size_t i = 0; i < d; ++i) perm.push_back(static_cast<int64_t>(3 + i));
-  Shape s2{g * Cg, Og};
-  for (auto k : wk) s2.push_back(k);
   Axes flip_axes;
   for (size_t i = 0; i < d; ++i) flip_axes.push_back(static_cast<int64_t>(2 + i));
-  Tensor wt = prims::flip(prims::reshape(prims::permute(prims::reshape(w, s1), perm), s2), flip_axes);
+  Tensor wt = prims::flip(regroup(w, {g, Og, Cg}, {0, 2, 1}, {g * Cg, Og}), flip_axes);
   // Dilate ct by the stride, pad so the full correlation covers x (minus the forward padding).
   Shape lo(ct.ndim(), 0), hi(ct.ndim(), 0), interior(ct.ndim(), 0);
   ConvParams q;
   for (size_t i = 0; i < d; ++i) {
-    int64_t k = wk[i], dil = p.dilation[i], st = p.stride[i];
+    int64_t k = w.shape()[2 + i], dil = p.dilation[i], st = p.stride[i];
     int64_t span = dil * (k - 1);
     int64_t out_n = ct.shape()[2 + i];
     interior[2 + i] = st - 1;
@@ -196,23 +201,9 @@ Tensor conv_transpose_w(const Tensor& ct, const Tensor& x, const ConvParams& p, 
   int64_t g = p.groups, N = x.shape()[0], C = x.shape()[1], Cg = C / g, O = w_shape[0], Og = O / g;
   // x [N, C, S] -> [C, N, S] viewed as batch C/g per group: use groups over channel blocks.
   // x' = [Cg * ... ] Build: x -> [N, g, Cg, S] -> [Cg, g*N, S]  (batch = Cg, channels = g*N)
-  Shape xs(x.shape().begin() + 2, x.shape().end());
-  Shape s1{N, g, Cg};
-  for (auto v : xs) s1.push_back(v);
-  Axes perm{2, 1, 0};
-  for (size_t i = 0; i < d; ++i) perm.push_back(static_cast<int64_t>(3 + i));
-  Shape s2{Cg, g * N};
-  for (auto v : xs) s2.push_back(v);
-  Tensor xt = prims::reshape(prims::permute(prims::reshape(x, s1), perm), s2);
+  Tensor xt = regroup(x, {N, g, Cg}, {2, 1, 0}, {Cg, g * N});
   // ct [N, O, S'] -> [N, g, Og, S'] -> [g, Og, N, S'] -> [g*Og, N, S'] (out channels = O, in per group = N)
-  Shape cs(ct.shape().begin() + 2, ct.shape().end());
-  Shape c1{N, g, Og};
-  for (auto v : cs) c1.push_back(v);
-  Axes cperm{1, 2, 0};
-  for (size_t i = 0; i < d; ++i) cperm.push_back(static_cast<int64_t>(3 + i));
-  Shape c2{g * Og, N};
-  for (auto v : cs) c2.push_back(v);
-  Tensor ctt = prims::reshape(prims::permute(prims::reshape(ct, c1), cperm), c2);
+  Tensor ctt = regroup(ct, {N, g, Og}, {1, 2, 0}, {g * Og, N});
   ConvParams q;
   for (size_t i = 0; i < d; ++i) {
     q.stride.push_back(p.dilation[i]);
@@ -337,7 +328,8 @@ Folded fold_batch_into_axis(const Tensor& xb, const Tensor& ib, int64_t axis) {
   Tensor ids = prims::cast(ib, i64);
   Shape bs(ids.ndim(), 1);
   bs[0] = B;
-  Tensor offs = prims::mul(prims::reshape(prims::arange(B, Scalar(0), Scalar(1), i64), bs), prims::full(bs, n, i64));
+  Tensor rows = prims::reshape(prims::arange(B, Scalar(0), Scalar(1), i64), bs);
+  Tensor offs = prims::mul(rows, prims::full(bs, n, i64));
   Tensor idx = prims::add(ids, prims::expand(offs, ids.shape()));
   return {xf, idx};
 }
