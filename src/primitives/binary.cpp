@@ -123,7 +123,8 @@ Tensor jvp_pow(const Params&, Span x, Span t, const Tensor& y) {
   if (t[1].defined()) {
     Tensor zero = zeros_as(x[0]);
     // x == 0 and y >= 0 (y == y excludes NaN); bool mul is logical and
-    Tensor y_ge0 = prims::mul(prims::equal(x[1], x[1]), prims::logical_not(prims::less(x[1], zeros_as(x[1]))));
+    Tensor not_nan = prims::equal(x[1], x[1]);
+    Tensor y_ge0 = prims::mul(not_nan, prims::logical_not(prims::less(x[1], zeros_as(x[1]))));
     Tensor is0 = prims::mul(prims::equal(x[0], zero), y_ge0);
     Tensor logx = prims::log(prims::where(is0, full_as(x[0], 1), x[0]));
     b = prims::mul(t[1], prims::where(is0, zero, prims::mul(y, logx)));
@@ -139,10 +140,12 @@ namespace {
 void infer_maximum(const Params&, const AVal* in, size_t n, AVal* out) { arith("maximum", in, n, out); }
 Tensor jvp_maximum(const Params&, Span x, Span t, const Tensor& y) {
   Tensor zero = zeros_as(y), one = full_as(y, 1);
-  Tensor w_eq = prims::where(prims::equal(x[0], x[1]), full_as(y, 0.5), one);
+  Tensor tie = prims::equal(x[0], x[1]);
+  Tensor w_eq = prims::where(tie, full_as(y, 0.5), one);
   Tensor wa = prims::where(prims::less(x[0], x[1]), zero, w_eq);
   Tensor wb = prims::where(prims::greater(x[0], x[1]), zero, w_eq);
-  return add_maybe(scale(t[0], wa), scale(t[1], wb));
+  Tensor a = scale(t[0], wa);
+  return add_maybe(a, scale(t[1], wb));
 }
 }  // namespace
 SLOPE_BINARY(maximum, infer_maximum, jvp_maximum);

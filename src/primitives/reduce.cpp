@@ -61,7 +61,8 @@ Tensor jvp_max(const Params& params, Span x, Span t, const Tensor& y) {
   if (!t[0].defined()) return Tensor();
   const Axes& axes = std::get<AxesParams>(params).axes;
   Tensor mask = prims::cast(prims::equal(x[0], unreduce(y, axes, x[0].shape())), y.dtype());
-  return prims::div(prims::sum(prims::mul(t[0], mask), axes), prims::sum(mask, axes));
+  Tensor picked = prims::sum(prims::mul(t[0], mask), axes);
+  return prims::div(picked, prims::sum(mask, axes));
 }
 }  // namespace
 SLOPE_RECORD(reduce, max, infer_max, jvp_max, batch_axes<Prim::max>);

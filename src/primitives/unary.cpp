@@ -90,7 +90,8 @@ SLOPE_UNARY(sqrt, infer_sqrt, jvp_sqrt, .heavy = true);
 namespace {
 void infer_tanh(const Params&, const AVal* in, size_t n, AVal* out) { float_only("tanh", in, n, out); }
 Tensor jvp_tanh(const Params&, Span, Span t, const Tensor& y) {
-  return scale(t[0], prims::sub(full_as(y, 1), prims::mul(y, y)));
+  Tensor one = full_as(y, 1);
+  return scale(t[0], prims::sub(one, prims::mul(y, y)));
 }
 }  // namespace
 SLOPE_UNARY(tanh, infer_tanh, jvp_tanh, .heavy = true);
@@ -99,7 +100,8 @@ SLOPE_UNARY(tanh, infer_tanh, jvp_tanh, .heavy = true);
 namespace {
 void infer_erf(const Params&, const AVal* in, size_t n, AVal* out) { float_only("erf", in, n, out); }
 Tensor jvp_erf(const Params&, Span x, Span t, const Tensor&) {
-  return scale(t[0], prims::mul(full_as(x[0], 2 / std::sqrt(kPi)), prims::exp(prims::neg(prims::mul(x[0], x[0])))));
+  Tensor c = full_as(x[0], 2 / std::sqrt(kPi));
+  return scale(t[0], prims::mul(c, prims::exp(prims::neg(prims::mul(x[0], x[0])))));
 }
 }  // namespace
 SLOPE_UNARY(erf, infer_erf, jvp_erf, .heavy = true);

@@ -11,6 +11,7 @@
 #include "slope/interpreter.h"
 #include "slope/ops.h"
 #include "slope/primitive_ops.h"
+#include "slope/scalar.h"
 
 namespace slope {
 
@@ -463,35 +464,16 @@ Tensor neg(const Tensor& x) {
   check(x.dtype() != bool_, "neg", "is not defined for bool tensors (use logical_not or ~)");
   return prims::neg(x);
 }
-Tensor exp(const Tensor& x) {
-  OpScope scope("exp");
-  return prims::exp(floatify(x));
-}
-Tensor log(const Tensor& x) {
-  OpScope scope("log");
-  return prims::log(floatify(x));
-}
-Tensor sin(const Tensor& x) {
-  OpScope scope("sin");
-  return prims::sin(floatify(x));
-}
-Tensor sqrt(const Tensor& x) {
-  OpScope scope("sqrt");
-  return prims::sqrt(floatify(x));
-}
-Tensor tanh(const Tensor& x) {
-  OpScope scope("tanh");
-  return prims::tanh(floatify(x));
-}
-Tensor erf(const Tensor& x) {
-  OpScope scope("erf");
-  return prims::erf(floatify(x));
-}
+// exp, log, sin, cos, sqrt, tanh, erf: each its primitive on x made floating point, one definition
+// for every function of scalar.h's list (so a new one is a line there, not a procedure here).
+#define SLOPE_FLOAT_UNARY_PROCEDURE(op)  \
+  Tensor op(const Tensor& x) {           \
+    OpScope scope(#op);                  \
+    return prims::op(floatify(x));       \
+  }
+SLOPE_FLOAT_UNARY_FUNCTIONS(SLOPE_FLOAT_UNARY_PROCEDURE)
+#undef SLOPE_FLOAT_UNARY_PROCEDURE
 
-Tensor cos(const Tensor& x) {
-  OpScope scope("cos");
-  return prims::cos(floatify(x));
-}
 // tan carries its own derivative rule (1 + tan^2 x), cheaper and more accurate than the quotient
 // rule through sin / cos.
 Tensor tan(const Tensor& x) {
