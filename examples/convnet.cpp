@@ -2,21 +2,21 @@
 // 1 -> 32 -> 64 channels, then a linear layer; Adam (lr 1e-3) on the mean cross-entropy, batch 128,
 // 5 epochs. BatchNorm's running statistics are part of the model: the jitted training step
 // returns the model with its new statistics, so nothing is mutated inside the compiled program.
-// The rest (flags, progress bar, checkpoint reload check, export, curves) is mnist_mlp.cpp's.
+// The rest is mnist_mlp.cpp's, shared through training_flags.h, training_loop.h (resume, epochs,
+// progress bar, log) and save_and_export.h (checkpoint reload check, export).
 //
 //   build/examples/convnet [--epochs 5] [--batch-size 128] [--lr 1e-3] [--seed 0]
 //                          [--out convnet_out] [--limit N] [--resume FILE] [--eager]
 #include <slope/slope.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <tuple>
 
-#include "progress_bar.h"
-#include "raw_file.h"
+#include "save_and_export.h"
 #include "training_flags.h"
-#include "training_log.h"
+#include "training_loop.h"
 
 namespace nn = slope::nn;
 namespace optim = slope::optim;
@@ -83,72 +83,13 @@ int run(int argc, char** argv) {
   auto train_step = slope::jit(step, "train_step");  // one compiled program: forward, backward, update
   // [/snippet:train_step]
 
-  auto correct = slope::jit([](const ConvNet& m, const Tensor& x, const Tensor& y) {
-    return (m(x).argmax(-1) == y).sum();
-  }, "correct");
-  auto accuracy = [&](const ConvNet& m) {
-    int64_t right = 0;
-    for (auto [x, y] : data::batches(test, 1000, key, {.shuffle = false})) right += correct(m, x, y).item<int64_t>();
-    return static_cast<double>(right) / static_cast<double>(test.size());
-  };
+  TrainingLoop loop{.flags = flags, .train = train, .test = test, .key = key, .loss_reduction = nn::Reduction::mean};
+  loop.run(model, opt_state, step, train_step);
+  const std::optional<ConvNet> restored = save_and_reload(model, opt_state, make_convnet(slope::random::key(12345)), loop);
+  if (!restored) return 1;
+  export_predictor(*restored, test, out);
 
-  const int64_t steps_per_epoch = (train.size() + flags.batch_size - 1) / flags.batch_size;
-  int first_epoch = 1;
-  if (!flags.resume.empty()) {
-    std::tie(model, opt_state) = slope::load(std::tuple{model, opt_state}, flags.resume);
-    first_epoch = static_cast<int>(opt_state.step.item<int64_t>() / steps_per_epoch) + 1;
-    std::printf("resumed from %s after epoch %d\n", flags.resume.c_str(), first_epoch - 1);
-  }
-
-  TrainingLog log;
-  log.accuracy.emplace_back(first_epoch - 1, accuracy(model));
-  std::printf("Fashion-MNIST: %lld training, %lld test examples; %s step, batch %lld, %lld steps per epoch\n",
-              static_cast<long long>(train.size()), static_cast<long long>(test.size()),
-              flags.eager ? "eager" : "jitted", static_cast<long long>(flags.batch_size),
-              static_cast<long long>(steps_per_epoch));
-  for (int epoch = first_epoch; epoch <= flags.epochs; ++epoch) {
-    const auto start = std::chrono::steady_clock::now();
-    ProgressBar bar("Train epoch " + std::to_string(epoch) + "/" + std::to_string(flags.epochs), steps_per_epoch);
-    double loss_sum = 0;
-    int64_t i = 0;
-    for (auto [x, y] : data::batches(train, flags.batch_size, slope::random::fold_in(key, epoch))) {
-      Tensor loss;
-      std::tie(loss, model, opt_state) = flags.eager ? step(model, opt_state, x, y) : train_step(model, opt_state, x, y);
-      const double mean_loss = loss.item<double>();
-      log.step_loss.emplace_back(epoch - 1 + static_cast<double>(++i) / static_cast<double>(steps_per_epoch), mean_loss);
-      loss_sum += mean_loss;
-      bar.step(mean_loss);
-    }
-    bar.finish();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double acc = accuracy(model);
-    log.accuracy.emplace_back(epoch, acc);
-    log.epochs.push_back({epoch, seconds, loss_sum / static_cast<double>(i), acc});
-    std::printf("Epoch %d in %.2f s: mean loss %.4f, test accuracy %.4f\n", epoch, seconds,
-                loss_sum / static_cast<double>(i), acc);
-  }
-
-  slope::save(model, out / "model.safetensors", {{"epochs", std::to_string(flags.epochs)}});
-  slope::save(std::tuple{model, opt_state}, out / "checkpoint.safetensors");  // for --resume
-  const ConvNet restored = slope::load(make_convnet(slope::random::key(12345)), out / "model.safetensors");
-  const double before = accuracy(model), after = accuracy(restored);
-  std::printf("Test set accuracy %.4f; reloaded from %s: %.4f (%s)\n", before, (out / "model.safetensors").c_str(),
-              after, before == after ? "identical" : "DIFFERENT");
-  if (before != after) return 1;
-
-  // The trained predictor as a standalone program: its weights are closed over, so they become
-  // the program's constants, and the only input is a batch of 100 images.
-  auto predict = slope::jit([&restored](const Tensor& images) { return restored(images); }, "predict");
-  const Tensor sample = test.images.slice(0, 0, 100).cast(slope::f32) / 255.0f;
-  const std::filesystem::path exported = out / "predict_export";
-  predict.lower(sample).export_to(exported.string(), "predict");
-  write_raw(sample, exported / "sample_images.bin");  // what the folder's CLI can be checked with
-  write_raw(predict(sample), exported / "sample_logits.bin");
-  std::printf("exported the predictor to %s/ (a CMake project without slope: see its README.md)\n", exported.c_str());
-
-  log.write_csv(out / "history.csv");
-  log.write_svg(out / "curves.svg", "convnet, Fashion-MNIST", "mean cross-entropy");
-  std::printf("wrote %s, %s\n", (out / "history.csv").c_str(), (out / "curves.svg").c_str());
+  loop.log.write(out, "convnet, Fashion-MNIST", "mean cross-entropy");
   return 0;
 }
 

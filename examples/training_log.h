@@ -3,6 +3,8 @@
 // test accuracy. Written as history.csv (one row per epoch, what bench/ reads) and drawn as
 // curves.svg (loss and accuracy panels, svg_plot.h).
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -25,6 +27,13 @@ struct TrainingLog {
     f << "epoch,seconds,mean_loss,test_accuracy\n";
     for (const Epoch& e : epochs) f << e.epoch << "," << e.seconds << "," << e.mean_loss << "," << e.test_accuracy << "\n";
     if (!f.flush()) throw std::runtime_error("[training_log] cannot write " + path);
+  }
+
+  // Both files in the folder `out`, and a line that says where they are.
+  void write(const std::filesystem::path& out, const std::string& title, const std::string& loss_label) const {
+    write_csv(out / "history.csv");
+    write_svg(out / "curves.svg", title, loss_label);
+    std::printf("wrote %s, %s\n", (out / "history.csv").c_str(), (out / "curves.svg").c_str());
   }
 
   // loss_label names what the loss is ("summed cross-entropy / batch size", ...).

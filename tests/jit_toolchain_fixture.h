@@ -23,6 +23,9 @@
 namespace slope_test {
 
 namespace fs = std::filesystem;
+using slope::cpu::build_shared_library;
+using slope::cpu::BuildFailure;
+using slope::cpu::BuildResult;
 
 // A source no earlier build in this process or on disk has seen, so each test starts cold
 // (the toolchain keeps loaded libraries by key for the life of the process).

@@ -6,16 +6,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "expect_error.h"
 #include "slope/check_grads.h"
 #include "slope/slope.h"
 
 namespace {
 
 using namespace slope;
+using slope_test::expect_error;
 namespace nn = slope::nn;
 using Mode = nn::InterpolateMode;
 
@@ -89,17 +90,6 @@ TEST(Interpolate, KnownValues) {
   // integer tensors resample with nearest
   EXPECT_EQ(nn::interpolate(arange(3).reshape({1, 1, 3}), scaled({2.0})).to_vector<int64_t>(),
             (std::vector<int64_t>{0, 0, 1, 1, 2, 2}));
-}
-
-void expect_error(const std::function<void()>& f, const std::string& prefix, const std::string& has) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected " << prefix << " ... " << has;
-  } catch (const Error& e) {
-    std::string w = e.what();
-    EXPECT_EQ(w.rfind(prefix, 0), 0u) << w;
-    EXPECT_NE(w.find(has), std::string::npos) << w;
-  }
 }
 
 TEST(Interpolate, ErrorsNameInterpolate) {

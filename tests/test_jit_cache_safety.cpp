@@ -19,9 +19,6 @@
 namespace {
 
 using namespace slope_test;
-using slope::cpu::build_shared_library;
-using slope::cpu::BuildFailure;
-using slope::cpu::BuildResult;
 using slope::cpu::CacheStep;
 
 class JitCacheSafety : public ToolchainTest {

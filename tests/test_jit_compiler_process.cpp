@@ -21,9 +21,6 @@
 namespace {
 
 using namespace slope_test;
-using slope::cpu::build_shared_library;
-using slope::cpu::BuildFailure;
-using slope::cpu::BuildResult;
 
 class JitCompilerProcess : public ToolchainTest {};
 

@@ -24,8 +24,6 @@
 namespace {
 
 using namespace slope_test;
-using slope::cpu::build_shared_library;
-using slope::cpu::BuildResult;
 
 class JitToolchain : public ToolchainTest {};
 

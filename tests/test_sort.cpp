@@ -6,19 +6,20 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <numeric>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "expect_error.h"
 #include "slope/check_grads.h"
 #include "slope/slope.h"
 
 namespace {
 
 using namespace slope;
+using slope_test::expect_error;
 
 std::vector<std::string> backends() {
   std::vector<std::string> out;
@@ -135,17 +136,6 @@ TEST(Sort, ZeroDAndEmpty) {
   EXPECT_EQ(s.topk(0).values.item<float>(), 2.5f);  // torch.topk(0-d, 0) gives the element too
   EXPECT_EQ(zeros({2, 0}).topk(0).values.shape(), (Shape{2, 0}));
   EXPECT_EQ(zeros({0, 3}).argsort().shape(), (Shape{0, 3}));
-}
-
-void expect_error(const std::function<void()>& f, const std::string& prefix, const std::string& has) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected " << prefix << " ... " << has;
-  } catch (const Error& e) {
-    std::string w = e.what();
-    EXPECT_EQ(w.rfind(prefix, 0), 0u) << w;
-    EXPECT_NE(w.find(has), std::string::npos) << w;
-  }
 }
 
 TEST(Sort, ErrorsNameTheOpCalled) {

@@ -119,6 +119,34 @@ std::vector<float> run(const Step& step, M& m, S& s, const data::Dataset& d, int
   return losses;
 }
 
+// The two halves of a resume test: `2 * half` steps without stopping from make(key(seed)) and
+// opt.init of it (`straight`, with every loss in `want`); and the first `half` steps of the same,
+// saved as (model, optimizer state) to `file` and loaded into values initialised from another key,
+// as a new process would (`loaded`).
+template <class M, class S> struct Interrupted {
+  std::vector<float> want;
+  M straight;
+  S straight_state;
+  M loaded;
+  S loaded_state;
+};
+
+template <class Step, class Make, class Opt>
+auto interrupt(const Step& step, const Make& make, const Opt& opt, uint32_t seed, uint32_t other_seed,
+               const data::Dataset& d, int64_t batch, int64_t half, const fs::path& file) {
+  auto straight = make(random::key(seed));
+  auto straight_state = opt.init(straight);
+  std::vector<float> want = run(step, straight, straight_state, d, batch, 0, 2 * half);
+
+  auto model = make(random::key(seed));
+  auto state = opt.init(model);
+  run(step, model, state, d, batch, 0, half);
+  save(std::tuple{model, state}, file);
+  const auto fresh = make(random::key(other_seed));
+  auto [loaded, loaded_state] = load(std::tuple{fresh, opt.init(fresh)}, file);
+  return Interrupted<decltype(model), decltype(state)>{want, straight, straight_state, loaded, loaded_state};
+}
+
 }  // namespace
 
 // One epoch over 10,000 examples: the loss falls and 2,000 test examples pass an accuracy floor.
@@ -152,18 +180,8 @@ TEST(Training, ResumingMlpFromCheckpointIsBitForBit) {
   test_io::TempDir dir;
 
   auto step = jit(mlp_step);
-  Mlp straight = make_mlp(random::key(1));
-  optim::SGDState straight_state = kSgd.init(straight);
-  std::vector<float> want = run(step, straight, straight_state, train, 100, 0, 8);
-
-  Mlp model = make_mlp(random::key(1));
-  optim::SGDState state = kSgd.init(model);
-  run(step, model, state, train, 100, 0, 4);
-  save(std::tuple{model, state}, dir / "ckpt.safetensors");
-
-  Mlp fresh = make_mlp(random::key(99));
-  optim::SGDState fresh_state = kSgd.init(fresh);
-  auto [loaded, loaded_state] = load(std::tuple{fresh, fresh_state}, dir / "ckpt.safetensors");
+  auto [want, straight, straight_state, loaded, loaded_state] =
+      interrupt(step, make_mlp, kSgd, 1, 99, train, 100, 4, dir / "ckpt.safetensors");
   EXPECT_EQ(loaded_state.step.item<int64_t>(), 4);
   auto step_again = jit(mlp_step);  // a new jit object, as in a new process: traced again
   Mlp resumed = loaded;
@@ -186,23 +204,18 @@ TEST(Training, ResumingConvnetWithBatchNormFromCheckpointIsBitForBit) {
   test_io::TempDir dir;
 
   auto step = jit(convnet_step);
-  ConvNet straight = make_convnet(random::key(2));
-  optim::AdamState straight_state = kAdam.init(straight);
-  std::vector<float> want = run(step, straight, straight_state, train, 32, 0, 6);
-
-  ConvNet model = make_convnet(random::key(2));
-  optim::AdamState state = kAdam.init(model);
-  run(step, model, state, train, 32, 0, 3);
-  save(std::tuple{model, state}, dir / "ckpt.safetensors");
-  const auto like = std::tuple{make_convnet(random::key(98)), kAdam.init(model)};
-  auto [resumed, resumed_state] = load(like, dir / "ckpt.safetensors");
+  auto [want, straight, straight_state, loaded, loaded_state] =
+      interrupt(step, make_convnet, kAdam, 2, 98, train, 32, 3, dir / "ckpt.safetensors");
+  ConvNet resumed = loaded;
+  optim::AdamState resumed_state = loaded_state;
   EXPECT_EQ(resumed.layers.get<1>().num_batches_tracked->item<int64_t>(), 3);
   std::vector<float> got = run(jit(convnet_step), resumed, resumed_state, train, 32, 3, 3);
   EXPECT_EQ(got, std::vector<float>(want.begin() + 3, want.end()));
   expect_bitwise_equal(std::tuple{resumed, resumed_state}, std::tuple{straight, straight_state});
 
   // With the running statistics reset (a checkpoint of the parameters only), they end up different.
-  auto [stale, stale_state] = load(like, dir / "ckpt.safetensors");
+  ConvNet stale = loaded;
+  optim::AdamState stale_state = loaded_state;
   auto& bn = stale.layers.get<1>();
   const nn::BatchNorm2d fresh(4);
   bn.running_mean = fresh.running_mean;
