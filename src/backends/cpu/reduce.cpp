@@ -24,9 +24,9 @@ namespace slope::cpu {
 namespace {
 
 template <class T>
-using SumOp = accumulate::Sum<T>;
+using SumOp = kernels::Sum<T>;
 template <class T>
-using MaxOp = accumulate::Max<T>;
+using MaxOp = kernels::Max<T>;
 
 // Reduces x[0:n) (contiguous). Floating sums and maxima use kLanes interleaved accumulators so
 // the loop vectorises (the compiler may not reorder them itself). Integer and bool ops are
@@ -221,7 +221,7 @@ void argmax(int64_t axis, const Tensor& x, Tensor& out) {
   for (size_t i = axis + 1; i < s.size(); ++i) inner *= s[i];
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    accumulate::argmax(ptr<T>(x), outer, s[axis], inner, mut<int64_t>(out),
+    kernels::argmax(ptr<T>(x), outer, s[axis], inner, mut<int64_t>(out),
                        [](int64_t n, int64_t grain, auto fn) { parallel_for(n, grain, fn); });
   });
 }

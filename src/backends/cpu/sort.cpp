@@ -16,7 +16,7 @@ void argsort(const SortParams& p, const Tensor& x, Tensor& out) {
   const int64_t n = s[p.axis];
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    if (!sorting::argsort(ptr<T>(x), mut<int64_t>(out), outer, n, inner, p.descending, PoolFor{}))
+    if (!kernels::argsort(ptr<T>(x), mut<int64_t>(out), outer, n, inner, p.descending, PoolFor{}))
       throw Error("[argsort] out of memory for the sort's scratch space (rows of " + std::to_string(n) + ")");
   });
 }

@@ -132,13 +132,13 @@ inline int rename_error(char* err, size_t n, const char* name) {
 
 // ---- reductions: the eager kernels' accumulators (accumulators.h) ----
 template <class T>
-using SumAcc = accumulate::Sum<T>;
+using SumAcc = kernels::Sum<T>;
 template <class T>
-using MaxAcc = accumulate::Max<T>;
+using MaxAcc = kernels::Max<T>;
 // The argmax primitive: the eager kernel (accumulators.h) on this program's threads.
 template <class T>
 void argmax(const T* x, int64_t outer, int64_t n, int64_t inner, int64_t* out) {
-  accumulate::argmax(x, outer, n, inner, out, PoolFor{});
+  kernels::argmax(x, outer, n, inner, out, PoolFor{});
 }
 
 // ---- products (kernels/gemm.h): `scratch` holds m*k + k*n + m*n floats for f16/bf16 ----
@@ -212,7 +212,7 @@ int scatter_add(const T* x, const I* idx, const T* upd, T* out, int64_t a_n, int
 template <class T>
 int argsort(const T* x, int64_t* out, int64_t a_n, int64_t n, int64_t b_n, bool descending, char* err,
             size_t errlen) {
-  if (!sorting::argsort(x, out, a_n, n, b_n, descending, PoolFor{}))
+  if (!kernels::argsort(x, out, a_n, n, b_n, descending, PoolFor{}))
     return error(err, errlen, "[argsort] out of memory for the sort's scratch space");
   return 0;
 }

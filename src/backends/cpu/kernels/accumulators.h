@@ -9,7 +9,7 @@
 
 #include "slope/scalar.h"
 
-namespace slope::accumulate {
+namespace slope::kernels {
 
 // Narrow integers are loaded straight into the int64 accumulator: no widened copy of the input.
 template <class T>
@@ -167,4 +167,4 @@ void argmax(const T* x, int64_t outer, int64_t n, int64_t inner, int64_t* out, c
   }
 }
 
-}  // namespace slope::accumulate
+}  // namespace slope::kernels

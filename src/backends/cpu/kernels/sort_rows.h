@@ -9,7 +9,7 @@
 #include "grain.h"
 #include "slope/scalar.h"
 
-namespace slope::sorting {
+namespace slope::kernels {
 
 // The key a row is sorted by: float for the 16-bit floats, a byte for bool (false < true), the
 // type itself otherwise.
@@ -85,7 +85,7 @@ bool argsort(const T* x, int64_t* out, int64_t outer, int64_t n, int64_t inner, 
   int64_t log_n = 1;  // a row costs about n log n comparisons
   while ((int64_t{1} << log_n) < n) ++log_n;
   int failed = 0;
-  parallel_for(outer * inner, kernels::rows_grain(n * log_n), [&](int64_t lo, int64_t hi) {
+  parallel_for(outer * inner, rows_grain(n * log_n), [&](int64_t lo, int64_t hi) {
     void* scratch = std::malloc(static_cast<size_t>(n) * (2 * sizeof(int64_t) + sizeof(K)));
     if (!scratch) {
       __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
@@ -98,4 +98,4 @@ bool argsort(const T* x, int64_t* out, int64_t outer, int64_t n, int64_t inner, 
   return !failed;
 }
 
-}  // namespace slope::sorting
+}  // namespace slope::kernels
