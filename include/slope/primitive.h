@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "slope/aval.h"
 #include "slope/dtype.h"
 #include "slope/shape.h"
 
@@ -104,14 +105,6 @@ using Params = std::variant<NoParams, CastParams, AxesParams, ShapeParams, PadPa
                             FullParams, ArangeParams, ConvParams, CallParams, SortParams>;
 
 std::string to_string(const Params& p);  // "axes=[0, 1]" style, for Program text and errors
-
-// Type of a value without its data ("abstract value").
-struct AVal {
-  Shape shape;
-  DType dtype;
-  friend bool operator==(const AVal&, const AVal&) = default;
-};
-std::string to_string(const AVal& a);  // "[2, 3] f32"
 
 // The shape/dtype rule of a primitive (from its record). Throws slope::Error naming the primitive on
 // bad input. Writes one AVal per output into `out` (sized by num_outputs).

@@ -12,10 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "slope/aval.h"
 #include "slope/buffer.h"
 #include "slope/dtype.h"
 #include "slope/error.h"
-#include "slope/primitive.h"
 #include "slope/shape.h"
 
 namespace slope {

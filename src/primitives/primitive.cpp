@@ -33,8 +33,6 @@ size_t num_outputs(Prim p, const Params& params) {
 
 void infer(Prim p, const Params& params, const AVal* in, size_t n_in, AVal* out) { record(p).infer(params, in, n_in, out); }
 
-std::string to_string(const AVal& a) { return to_string(a.shape) + " " + name(a.dtype); }
-
 namespace {
 struct ParamPrinter {
   std::ostringstream& os;
